@@ -1,0 +1,64 @@
+package snowball
+
+import "context"
+
+// Store persists Frosty's records. It is dumb on purpose: every rule lives
+// in the service above it, so two backends cannot drift. A Store is safe
+// for concurrent use.
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction that is committed, durably,
+	// only if fn returns nil. Update transactions are serializable: two
+	// that read and write the same record never both commit a lost update.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store.
+	Close() error
+}
+
+// Page selects a slice of a list in creation order: the records whose Seq
+// is greater than After, at most Limit of them (Limit > 0).
+type Page struct {
+	After int64
+	Limit int
+}
+
+// JobFilter selects jobs for Tx.Jobs. Zero fields do not filter.
+type JobFilter struct {
+	Owner     *Owner
+	ClusterID string
+	MasterID  string
+	// NotFinal keeps only jobs that are neither Complete nor Cancelled.
+	NotFinal bool
+}
+
+// Tx is one transaction. Lookups by ID return an *Error with code NotFound
+// when there is no such record; owners are checked by the caller. Insert
+// methods assign Seq, in increasing order, and return an error if the ID
+// exists. Put methods replace a stored record and return NotFound if there
+// is none. List methods return records in creation (Seq) order.
+type Tx interface {
+	InsertAddress(ctx context.Context, a *Address) error
+	Address(ctx context.Context, id string) (*Address, error)
+	Addresses(ctx context.Context, owner Owner, p Page) ([]*Address, error)
+
+	InsertJob(ctx context.Context, j *Job) error
+	PutJob(ctx context.Context, j *Job) error
+	Job(ctx context.Context, id string) (*Job, error)
+	Jobs(ctx context.Context, f JobFilter, p Page) ([]*Job, error)
+
+	InsertCluster(ctx context.Context, c *Cluster) error
+	PutCluster(ctx context.Context, c *Cluster) error
+	Cluster(ctx context.Context, id string) (*Cluster, error)
+	Clusters(ctx context.Context, owner Owner, p Page) ([]*Cluster, error)
+
+	InsertLongTermPricing(ctx context.Context, l *LongTermPricing) error
+	PutLongTermPricing(ctx context.Context, l *LongTermPricing) error
+	LongTermPricing(ctx context.Context, id string) (*LongTermPricing, error)
+	LongTermPricings(ctx context.Context, owner Owner, p Page) ([]*LongTermPricing, error)
+
+	// AppendEvent records a transition; it assigns e.Seq.
+	AppendEvent(ctx context.Context, e *Event) error
+	// Events returns the transitions of one job or cluster, oldest first.
+	Events(ctx context.Context, resourceID string) ([]*Event, error)
+}
