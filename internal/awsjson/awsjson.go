@@ -1,0 +1,206 @@
+// Package awsjson is the awsJson1.1 wire protocol of the Snowball API: it
+// routes X-Amz-Target to an operation, decodes and validates the input
+// against the model, calls the service and encodes the output. It owns the
+// one table that maps an error code to what goes on the wire.
+package awsjson
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/internal/service"
+	"github.com/frostyhq/frosty/snowball"
+)
+
+// ContentType is the content type of every response.
+const ContentType = "application/x-amz-json-1.1"
+
+// RequestIDHeader carries the request ID on every response.
+const RequestIDHeader = "x-amzn-RequestId"
+
+// operation decodes a request body, runs the operation and returns its output.
+type operation func(ctx context.Context, body []byte) (any, error)
+
+// op adapts a typed service method to an operation: decode, validate, call.
+func op[I any, O any, PI interface {
+	*I
+	model.Input
+}](f func(context.Context, *I) (*O, error)) operation {
+	return func(ctx context.Context, body []byte) (any, error) {
+		in := PI(new(I))
+		if err := decode(body, in); err != nil {
+			return nil, err
+		}
+		if v := model.Validate(in); v != nil {
+			return nil, snowball.Errorf(snowball.Validation, "%s", v.Error())
+		}
+		return f(ctx, in)
+	}
+}
+
+// Operations returns the 27 Snowball operations of svc by name.
+func Operations(svc *service.Service) map[string]operation {
+	return map[string]operation{
+		"CancelCluster":               op(svc.CancelCluster),
+		"CancelJob":                   op(svc.CancelJob),
+		"CreateAddress":               op(svc.CreateAddress),
+		"CreateCluster":               op(svc.CreateCluster),
+		"CreateJob":                   op(svc.CreateJob),
+		"CreateLongTermPricing":       op(svc.CreateLongTermPricing),
+		"CreateReturnShippingLabel":   op(svc.CreateReturnShippingLabel),
+		"DescribeAddress":             op(svc.DescribeAddress),
+		"DescribeAddresses":           op(svc.DescribeAddresses),
+		"DescribeCluster":             op(svc.DescribeCluster),
+		"DescribeJob":                 op(svc.DescribeJob),
+		"DescribeReturnShippingLabel": op(svc.DescribeReturnShippingLabel),
+		"GetJobManifest":              op(svc.GetJobManifest),
+		"GetJobUnlockCode":            op(svc.GetJobUnlockCode),
+		"GetSnowballUsage":            op(svc.GetSnowballUsage),
+		"GetSoftwareUpdates":          op(svc.GetSoftwareUpdates),
+		"ListClusterJobs":             op(svc.ListClusterJobs),
+		"ListClusters":                op(svc.ListClusters),
+		"ListCompatibleImages":        op(svc.ListCompatibleImages),
+		"ListJobs":                    op(svc.ListJobs),
+		"ListLongTermPricing":         op(svc.ListLongTermPricing),
+		"ListPickupLocations":         op(svc.ListPickupLocations),
+		"ListServiceVersions":         op(svc.ListServiceVersions),
+		"UpdateCluster":               op(svc.UpdateCluster),
+		"UpdateJob":                   op(svc.UpdateJob),
+		"UpdateJobShipmentState":      op(svc.UpdateJobShipmentState),
+		"UpdateLongTermPricing":       op(svc.UpdateLongTermPricing),
+	}
+}
+
+// decode reads a JSON object into in. An empty body counts as {}; unknown
+// members are ignored, as the service does; anything else that is not an
+// object of the right member types is a SerializationException.
+func decode(body []byte, in any) error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil
+	}
+	if body[0] != '{' {
+		return snowball.Errorf(snowball.Serialization, "Start of structure or map expected; the request body must be a JSON object.")
+	}
+	if err := json.Unmarshal(body, in); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return snowball.Errorf(snowball.Serialization, "Unexpected JSON type %s for member %s.", te.Value, te.Field)
+		}
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return snowball.Errorf(snowball.Serialization, "The request body is not valid JSON (at byte %d).", se.Offset)
+		}
+		return snowball.Errorf(snowball.Serialization, "The request body could not be read: %s.", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
+
+// Handler serves the Snowball API for requests whose caller is already
+// authenticated.
+type Handler struct {
+	ops map[string]operation
+	log *slog.Logger
+}
+
+// NewHandler returns a Handler for svc.
+func NewHandler(svc *service.Service, log *slog.Logger) *Handler {
+	return &Handler{ops: Operations(svc), log: log}
+}
+
+// Serve runs the operation named by r's X-Amz-Target on body and writes the
+// response. The caller has set the request ID header and put the owner in
+// ctx.
+func (h *Handler) Serve(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) {
+	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), model.TargetPrefix+".")
+	run := h.ops[name]
+	if !ok || run == nil {
+		h.WriteError(w, snowball.Errorf(snowball.UnknownOperation, "Unknown operation %q.", r.Header.Get("X-Amz-Target")))
+		return
+	}
+	out, err := run(ctx, body)
+	if err != nil {
+		h.WriteError(w, fmt.Errorf("%s: %w", name, err))
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		h.WriteError(w, fmt.Errorf("%s: encode output: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+// wireError is how one error code goes on the wire.
+type wireError struct {
+	status int
+	// lowerMessage: the framework errors use "message", the modeled
+	// Snowball exceptions their model member "Message".
+	lowerMessage bool
+}
+
+// errorTable is the one place that maps an error code to the wire.
+var errorTable = map[string]wireError{
+	snowball.ClusterLimitExceeded:             {status: 400},
+	snowball.Conflict:                         {status: 400},
+	snowball.Ec2RequestFailed:                 {status: 400},
+	snowball.InvalidAddress:                   {status: 400},
+	snowball.InvalidInputCombination:          {status: 400},
+	snowball.InvalidJobState:                  {status: 400},
+	snowball.InvalidNextToken:                 {status: 400},
+	snowball.InvalidResource:                  {status: 400},
+	snowball.KMSRequestFailed:                 {status: 400},
+	snowball.ReturnShippingLabelAlreadyExists: {status: 400},
+	snowball.UnsupportedAddress:               {status: 400},
+
+	snowball.Validation:                 {status: 400, lowerMessage: true},
+	snowball.Serialization:              {status: 400, lowerMessage: true},
+	snowball.UnknownOperation:           {status: 400, lowerMessage: true},
+	snowball.MissingAuthenticationToken: {status: 400, lowerMessage: true},
+	snowball.IncompleteSignature:        {status: 400, lowerMessage: true},
+	snowball.UnrecognizedClient:         {status: 400, lowerMessage: true},
+	snowball.InvalidSignature:           {status: 400, lowerMessage: true},
+	snowball.InternalFailure:            {status: 500, lowerMessage: true},
+}
+
+// WriteError writes err as an awsJson error. An *snowball.Error whose code
+// is in the table goes out as it is; anything else is logged with the
+// request ID and becomes a 500 InternalFailure that reveals nothing.
+func (h *Handler) WriteError(w http.ResponseWriter, err error) {
+	var e *snowball.Error
+	wire, known := wireError{}, false
+	if errors.As(err, &e) {
+		wire, known = errorTable[e.Code]
+	}
+	if !known {
+		h.log.Error("internal failure", "request_id", w.Header().Get(RequestIDHeader), "err", err)
+		e = snowball.Errorf(snowball.InternalFailure, "We encountered an internal error. Please try again.")
+		wire = errorTable[snowball.InternalFailure]
+	}
+	body := map[string]string{"__type": e.Code}
+	if wire.lowerMessage {
+		body["message"] = e.Message
+	} else {
+		body["Message"] = e.Message
+	}
+	if e.ResourceType != "" {
+		body["ResourceType"] = e.ResourceType
+	}
+	if e.ConflictResource != "" {
+		body["ConflictResource"] = e.ConflictResource
+	}
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("X-Amzn-ErrorType", e.Code)
+	w.WriteHeader(wire.status)
+	w.Write(b)
+}

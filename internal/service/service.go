@@ -1,0 +1,181 @@
+// Package service implements the 27 Snowball operations as plain Go
+// methods over a snowball.Store: cross-field rules, state checks, IDs,
+// pagination and the job and cluster transitions with their side effects.
+// It knows nothing of HTTP or SQL.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/snowball"
+)
+
+// Presigner turns an object of Frosty's own download namespace into a
+// presigned URL that the server will honour until it expires.
+type Presigner interface {
+	Presign(bucket, key string, expires time.Duration) (string, error)
+}
+
+// Config holds the settings the real service leaves to AWS.
+type Config struct {
+	// SnowballLimit is what GetSnowballUsage reports as the account's limit.
+	SnowballLimit int
+	// ExportParts is how many job parts an export job is split into.
+	ExportParts int
+	// PickupLocations are the addresses ListPickupLocations offers; their
+	// AddressIds are accepted wherever an AddressId is.
+	PickupLocations []model.Address
+	// CompatibleImages is what ListCompatibleImages returns.
+	CompatibleImages []model.CompatibleImage
+}
+
+// Defaults for Config members left zero.
+const (
+	DefaultSnowballLimit = 1
+	DefaultExportParts   = 1
+)
+
+// Service is the Snowball API over a Store.
+type Service struct {
+	store   snowball.Store
+	clock   snowball.Clock
+	presign Presigner
+	tokens  tokenSigner
+	cfg     Config
+	// Rand is the source of IDs, unlock codes and device secrets.
+	rand io.Reader
+}
+
+// New returns a Service. tokenKey authenticates pagination tokens; it must
+// be secret and stable across restarts so tokens survive them.
+func New(store snowball.Store, clock snowball.Clock, presign Presigner, tokenKey []byte, cfg Config) *Service {
+	if cfg.SnowballLimit == 0 {
+		cfg.SnowballLimit = DefaultSnowballLimit
+	}
+	if cfg.ExportParts <= 0 {
+		cfg.ExportParts = DefaultExportParts
+	}
+	return &Service{store: store, clock: clock, presign: presign, tokens: tokenSigner{key: tokenKey}, cfg: cfg, rand: rand.Reader}
+}
+
+type ownerKey struct{}
+
+// WithOwner returns a context for a request made by owner; every operation
+// acts for the owner in its context.
+func WithOwner(ctx context.Context, owner snowball.Owner) context.Context {
+	return context.WithValue(ctx, ownerKey{}, owner)
+}
+
+func ownerFrom(ctx context.Context) (snowball.Owner, error) {
+	o, ok := ctx.Value(ownerKey{}).(snowball.Owner)
+	if !ok {
+		return snowball.Owner{}, errors.New("service: no owner in context")
+	}
+	return o, nil
+}
+
+func (s *Service) now() time.Time { return s.clock.Now() }
+
+// notFound is the InvalidResourceException for a missing or foreign record:
+// another account's ID must look exactly like one that does not exist.
+func notFound(resourceType, id string) error {
+	kind := map[string]string{
+		snowball.ResourceJob:             "job",
+		snowball.ResourceCluster:         "cluster",
+		snowball.ResourceAddress:         "address",
+		snowball.ResourceLongTermPricing: "long-term pricing",
+	}[resourceType]
+	e := snowball.Errorf(snowball.InvalidResource, "The specified %s ID %s does not exist.", kind, id)
+	e.ResourceType = resourceType
+	return e
+}
+
+// ownJob loads a job of owner, or InvalidResourceException.
+func ownJob(ctx context.Context, tx snowball.Tx, owner snowball.Owner, id string) (*snowball.Job, error) {
+	j, err := tx.Job(ctx, id)
+	if snowball.IsNotFound(err) || (err == nil && j.Owner != owner) {
+		return nil, notFound(snowball.ResourceJob, id)
+	}
+	return j, err
+}
+
+func ownCluster(ctx context.Context, tx snowball.Tx, owner snowball.Owner, id string) (*snowball.Cluster, error) {
+	c, err := tx.Cluster(ctx, id)
+	if snowball.IsNotFound(err) || (err == nil && c.Owner != owner) {
+		return nil, notFound(snowball.ResourceCluster, id)
+	}
+	return c, err
+}
+
+func ownLongTermPricing(ctx context.Context, tx snowball.Tx, owner snowball.Owner, id string) (*snowball.LongTermPricing, error) {
+	l, err := tx.LongTermPricing(ctx, id)
+	if snowball.IsNotFound(err) || (err == nil && l.Owner != owner) {
+		return nil, notFound(snowball.ResourceLongTermPricing, id)
+	}
+	return l, err
+}
+
+// checkAddress fails with InvalidResourceException unless id (when set) is
+// one of owner's addresses or a pickup location.
+func (s *Service) checkAddress(ctx context.Context, tx snowball.Tx, owner snowball.Owner, id *string) error {
+	if id == nil {
+		return nil
+	}
+	if _, ok := s.pickupLocation(*id); ok {
+		return nil
+	}
+	a, err := tx.Address(ctx, *id)
+	if snowball.IsNotFound(err) || (err == nil && a.Owner != owner) {
+		return notFound(snowball.ResourceAddress, *id)
+	}
+	return err
+}
+
+func (s *Service) pickupLocation(id string) (model.Address, bool) {
+	for _, a := range s.cfg.PickupLocations {
+		if model.Deref(a.AddressId) == id {
+			return a, true
+		}
+	}
+	return model.Address{}, false
+}
+
+// allJobs returns every job matching f, across pages.
+func allJobs(ctx context.Context, tx snowball.Tx, f snowball.JobFilter) ([]*snowball.Job, error) {
+	var out []*snowball.Job
+	p := snowball.Page{Limit: 500}
+	for {
+		page, err := tx.Jobs(ctx, f, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) < p.Limit {
+			return out, nil
+		}
+		p.After = page[len(page)-1].Seq
+	}
+}
+
+func invalidCombination(format string, args ...any) error {
+	return snowball.Errorf(snowball.InvalidInputCombination, format, args...)
+}
+
+func invalidState(j *snowball.Job, op, allowed string) error {
+	return snowball.Errorf(snowball.InvalidJobState,
+		"The job %s is in state %s; %s is only allowed when the job is in %s.", j.ID, j.State, op, allowed)
+}
+
+func wrap(op string, err error) error {
+	var e *snowball.Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

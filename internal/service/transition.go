@@ -1,0 +1,314 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/snowball"
+)
+
+// Shipment statuses as Frosty reports them (the real values are free text).
+const (
+	ShipmentLabelCreated = "Label created"
+	ShipmentInTransit    = "In transit"
+	ShipmentDelivered    = "Delivered"
+)
+
+// AdvanceJob is the operator ("AWS side") moving a job forward to state
+// to, through every state in between, each with its side effects and its
+// event. It returns the job as it ends up.
+// Errors: InvalidResourceException (no such job), InvalidJobStateException
+// (to is not ahead of the job on its path, or the job must wait for its
+// cluster or parts).
+func (s *Service) AdvanceJob(ctx context.Context, jobID string, to model.JobState) (*snowball.Job, error) {
+	var out *snowball.Job
+	err := s.store.Update(ctx, func(tx snowball.Tx) error {
+		j, err := tx.Job(ctx, jobID)
+		if snowball.IsNotFound(err) {
+			return notFound(snowball.ResourceJob, jobID)
+		}
+		if err != nil {
+			return err
+		}
+		if j.IsMaster && to == model.JobStateComplete {
+			return snowball.Errorf(snowball.InvalidJobState, "The export job %s completes by itself when all its parts are Complete; advance the parts.", j.ID)
+		}
+		if err := s.advance(ctx, tx, j, to, snowball.CauseOperator); err != nil {
+			return err
+		}
+		out = j
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("advance job", err)
+	}
+	return out, nil
+}
+
+// advance moves j along its path to state to, entering every state between.
+func (s *Service) advance(ctx context.Context, tx snowball.Tx, j *snowball.Job, to model.JobState, cause snowball.Cause) error {
+	states, ok := snowball.JobStatesBetween(j.Kind(), j.State, to)
+	if !ok {
+		return snowball.Errorf(snowball.InvalidJobState, "The job %s is %s; %s is not ahead of it on the path of an %s job: %v.",
+			j.ID, j.State, to, j.Kind(), snowball.JobPath(j.Kind()))
+	}
+	for _, next := range states {
+		if j.ClusterID != "" && j.State == model.JobStateNew {
+			if err := s.releaseCluster(ctx, tx, j.ClusterID, cause); err != nil {
+				return err
+			}
+		}
+		if err := s.setJobState(ctx, tx, j, next, cause); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setJobState makes j enter state to: it records the event, applies the
+// state's side effects to j, stores it, and then lets the master, the next
+// export part or the cluster react.
+func (s *Service) setJobState(ctx context.Context, tx snowball.Tx, j *snowball.Job, to model.JobState, cause snowball.Cause) error {
+	now := s.now()
+	if err := tx.AppendEvent(ctx, &snowball.Event{ResourceID: j.ID, At: now, From: string(j.State), To: string(to), Cause: cause}); err != nil {
+		return err
+	}
+	j.State, j.StateEnteredAt = to, now
+	if err := s.enterJobState(j); err != nil {
+		return err
+	}
+	if err := tx.PutJob(ctx, j); err != nil {
+		return err
+	}
+	switch {
+	case j.IsMaster && to == model.JobStatePending:
+		return s.createExportParts(ctx, tx, j, cause)
+	case j.MasterID != "" && to == model.JobStateInTransitToAWS:
+		return s.releaseNextPart(ctx, tx, j)
+	case j.MasterID != "" && snowball.IsFinal(to):
+		return s.settleMaster(ctx, tx, j.MasterID)
+	case j.ClusterID != "" && to == model.JobStateWithCustomer:
+		return s.setClusterStateIf(ctx, tx, j.ClusterID, model.ClusterStatePending, model.ClusterStateInUse, snowball.CauseSystem)
+	case j.ClusterID != "" && snowball.IsFinal(to):
+		return s.settleCluster(ctx, tx, j.ClusterID, snowball.CauseSystem)
+	}
+	return nil
+}
+
+// enterJobState applies what entering j.State does to the job itself
+// (BEHAVIOR.md §1.6, §1.9): a device is assigned, shipments get tracking
+// numbers and move.
+func (s *Service) enterJobState(j *snowball.Job) error {
+	var err error
+	switch j.State {
+	case model.JobStatePreparingAppliance:
+		if j.SnowballID == "" {
+			j.SnowballID, err = randomString(s.rand, digits, 12)
+		}
+	case model.JobStatePreparingShipment:
+		var tn string
+		if tn, err = trackingNumber(s.rand); err == nil {
+			j.Outbound = &snowball.Shipment{TrackingNumber: tn, Status: ShipmentLabelCreated}
+		}
+	case model.JobStateInTransitToCustomer:
+		setShipment(j.Outbound, ShipmentInTransit)
+	case model.JobStateWithCustomer:
+		setShipment(j.Outbound, ShipmentDelivered)
+	case model.JobStateInTransitToAWS:
+		var tn string
+		if tn, err = trackingNumber(s.rand); err == nil {
+			j.Inbound = &snowball.Shipment{TrackingNumber: tn, Status: ShipmentInTransit}
+		}
+	case model.JobStateWithAWSSortingFacility:
+		setShipment(j.Inbound, ShipmentDelivered)
+	}
+	return err
+}
+
+func setShipment(sh *snowball.Shipment, status string) {
+	if sh != nil {
+		sh.Status = status
+	}
+}
+
+// createExportParts splits an export master into its parts once the
+// listing is done: the first part is New, the others wait in Pending.
+func (s *Service) createExportParts(ctx context.Context, tx snowball.Tx, master *snowball.Job, cause snowball.Cause) error {
+	for i := 1; i <= s.cfg.ExportParts; i++ {
+		state := model.JobStatePending
+		if i == 1 {
+			state = model.JobStateNew
+		}
+		part, err := s.newJob(master.Owner, master.Metadata, false, state)
+		if err != nil {
+			return err
+		}
+		part.MasterID, part.PartIndex = master.ID, i
+		if err := s.insertJob(ctx, tx, part, snowball.CauseSystem); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// releaseNextPart lets the part after j leave Pending: the next device is
+// prepared once the previous one is on its way back.
+func (s *Service) releaseNextPart(ctx context.Context, tx snowball.Tx, j *snowball.Job) error {
+	parts, err := allJobs(ctx, tx, snowball.JobFilter{MasterID: j.MasterID})
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if p.PartIndex == j.PartIndex+1 && p.State == model.JobStatePending {
+			return s.setJobState(ctx, tx, p, model.JobStateNew, snowball.CauseSystem)
+		}
+	}
+	return nil
+}
+
+// settleMaster completes an export master when every part is finished and
+// at least one completed.
+func (s *Service) settleMaster(ctx context.Context, tx snowball.Tx, masterID string) error {
+	master, err := tx.Job(ctx, masterID)
+	if err != nil {
+		return err
+	}
+	if master.State != model.JobStatePending {
+		return nil
+	}
+	parts, err := allJobs(ctx, tx, snowball.JobFilter{MasterID: masterID})
+	if err != nil {
+		return err
+	}
+	completed := 0
+	for _, p := range parts {
+		if !snowball.IsFinal(p.State) {
+			return nil
+		}
+		if p.State == model.JobStateComplete {
+			completed++
+		}
+	}
+	to := model.JobStateComplete
+	if completed == 0 {
+		to = model.JobStateCancelled
+	}
+	return s.setJobState(ctx, tx, master, to, snowball.CauseSystem)
+}
+
+// releaseCluster moves a cluster from AwaitingQuorum to Pending, as a node
+// job is about to leave New; it fails while the cluster lacks its quorum.
+func (s *Service) releaseCluster(ctx context.Context, tx snowball.Tx, clusterID string, cause snowball.Cause) error {
+	c, err := tx.Cluster(ctx, clusterID)
+	if err != nil {
+		return err
+	}
+	if c.State != model.ClusterStateAwaitingQuorum {
+		return nil
+	}
+	nodes, err := liveNodes(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	if len(nodes) < c.Quorum {
+		return snowball.Errorf(snowball.InvalidJobState,
+			"The cluster %s is AwaitingQuorum with %d of its %d nodes; its jobs cannot be prepared yet.", c.ID, len(nodes), c.Quorum)
+	}
+	return s.setClusterState(ctx, tx, c, model.ClusterStatePending, cause)
+}
+
+func liveNodes(ctx context.Context, tx snowball.Tx, clusterID string) ([]*snowball.Job, error) {
+	nodes, err := allJobs(ctx, tx, snowball.JobFilter{ClusterID: clusterID})
+	live := nodes[:0]
+	for _, n := range nodes {
+		if n.State != model.JobStateCancelled {
+			live = append(live, n)
+		}
+	}
+	return live, err
+}
+
+// settleCluster completes an InUse cluster once every live node is Complete.
+func (s *Service) settleCluster(ctx context.Context, tx snowball.Tx, clusterID string, cause snowball.Cause) error {
+	c, err := tx.Cluster(ctx, clusterID)
+	if err != nil || c.State != model.ClusterStateInUse {
+		return err
+	}
+	nodes, err := liveNodes(ctx, tx, clusterID)
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		if n.State != model.JobStateComplete {
+			return nil
+		}
+	}
+	return s.setClusterState(ctx, tx, c, model.ClusterStateComplete, cause)
+}
+
+func (s *Service) setClusterStateIf(ctx context.Context, tx snowball.Tx, clusterID string, from, to model.ClusterState, cause snowball.Cause) error {
+	c, err := tx.Cluster(ctx, clusterID)
+	if err != nil || c.State != from {
+		return err
+	}
+	return s.setClusterState(ctx, tx, c, to, cause)
+}
+
+func (s *Service) setClusterState(ctx context.Context, tx snowball.Tx, c *snowball.Cluster, to model.ClusterState, cause snowball.Cause) error {
+	if !snowball.CanMoveCluster(c.State, to) {
+		return fmt.Errorf("cluster %s: no move from %s to %s", c.ID, c.State, to)
+	}
+	now := s.now()
+	if err := tx.AppendEvent(ctx, &snowball.Event{ResourceID: c.ID, At: now, From: string(c.State), To: string(to), Cause: cause}); err != nil {
+		return err
+	}
+	c.State, c.StateEnteredAt = to, now
+	return tx.PutCluster(ctx, c)
+}
+
+// AdvanceCluster is the operator moving a cluster out of AwaitingQuorum to
+// Pending (the processing window has passed), which needs its quorum.
+// Errors: InvalidResourceException, InvalidJobStateException.
+func (s *Service) AdvanceCluster(ctx context.Context, clusterID string, to model.ClusterState) (*snowball.Cluster, error) {
+	var out *snowball.Cluster
+	err := s.store.Update(ctx, func(tx snowball.Tx) error {
+		c, err := tx.Cluster(ctx, clusterID)
+		if snowball.IsNotFound(err) {
+			return notFound(snowball.ResourceCluster, clusterID)
+		}
+		if err != nil {
+			return err
+		}
+		if c.State != model.ClusterStateAwaitingQuorum || to != model.ClusterStatePending {
+			return snowball.Errorf(snowball.InvalidJobState,
+				"The cluster %s is %s; the operator can only move an AwaitingQuorum cluster to Pending, the rest follows its nodes.", c.ID, c.State)
+		}
+		if err := s.releaseCluster(ctx, tx, c.ID, snowball.CauseOperator); err != nil {
+			return err
+		}
+		out, err = tx.Cluster(ctx, clusterID)
+		return err
+	})
+	if err != nil {
+		return nil, wrap("advance cluster", err)
+	}
+	return out, nil
+}
+
+// Events returns the recorded transitions of a job or cluster, oldest first.
+// Errors: InvalidResourceException.
+func (s *Service) Events(ctx context.Context, id string) ([]*snowball.Event, error) {
+	var out []*snowball.Event
+	err := s.store.View(ctx, func(tx snowball.Tx) error {
+		_, jerr := tx.Job(ctx, id)
+		_, cerr := tx.Cluster(ctx, id)
+		if snowball.IsNotFound(jerr) && snowball.IsNotFound(cerr) {
+			return notFound(snowball.ResourceJob, id)
+		}
+		var err error
+		out, err = tx.Events(ctx, id)
+		return err
+	})
+	return out, wrap("events", err)
+}
