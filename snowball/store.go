@@ -9,15 +9,17 @@ type Store interface {
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
 	// Update runs fn in a read-write transaction that is committed, durably,
-	// only if fn returns nil. Update transactions are serializable: two
-	// that read and write the same record never both commit a lost update.
+	// only if fn returns nil (or rolled back if fn panics). Update
+	// transactions are serializable: two that read and write the same record
+	// never both commit a lost update. fn must not call Update again: a
+	// store may have a single writer, and a nested Update would deadlock.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// Close releases the store.
 	Close() error
 }
 
 // Page selects a slice of a list in creation order: the records whose Seq
-// is greater than After, at most Limit of them (Limit > 0).
+// is greater than After, at most Limit of them; a Limit of 0 means all.
 type Page struct {
 	After int64
 	Limit int
@@ -35,8 +37,14 @@ type JobFilter struct {
 // Tx is one transaction. Lookups by ID return an *Error with code NotFound
 // when there is no such record; owners are checked by the caller. Insert
 // methods assign Seq, in increasing order, and return an error if the ID
-// exists. Put methods replace a stored record and return NotFound if there
-// is none. List methods return records in creation (Seq) order.
+// exists; a Seq assigned in a transaction that rolls back may be assigned
+// again. Put methods replace a stored record (and set its Seq) and return
+// NotFound if there is none. List methods return records in creation (Seq)
+// order.
+//
+// A Tx copies records on the way in and out: changing a record after Put,
+// or one that was returned, never changes what is stored. Times come back
+// as the same instant to the microsecond.
 type Tx interface {
 	InsertAddress(ctx context.Context, a *Address) error
 	Address(ctx context.Context, id string) (*Address, error)

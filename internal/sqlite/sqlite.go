@@ -1,0 +1,161 @@
+// Package sqlite is the snowball.Store kept in one SQLite file, through the
+// pure-Go modernc.org/sqlite driver so that Frosty builds without cgo.
+//
+// Each record is a row holding its JSON in a doc column, plus copies of the
+// fields the lists filter on, which are indexed. The database runs in WAL
+// mode so that readers never wait for the writer. Every Update runs, one at a
+// time, on a single write connection with BEGIN IMMEDIATE: the write lock is
+// taken before fn reads anything, so no two transactions can both read a
+// record and then both write it, and no transaction fails halfway with
+// SQLITE_BUSY when it upgrades from reading to writing. Views run on a pool
+// of query_only connections.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/frostyhq/frosty/snowball"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+var _ snowball.Store = (*DB)(nil)
+
+// The DSNs. busy_timeout covers another process (or a sqlite3 shell)
+// holding the write lock; the driver applies it before the other pragmas.
+// synchronous=FULL makes WAL mode sync the log at every commit, so that an
+// acknowledged Update survives a power loss and not only a crash of the
+// process (NORMAL would not). _txlock=immediate makes database/sql's BEGIN a
+// BEGIN IMMEDIATE, and its Commit leaves no transaction open on the
+// connection when the COMMIT fails. Readers get query_only, which the driver
+// applies last.
+const (
+	pragmas   = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)&_pragma=synchronous(FULL)"
+	writerDSN = "?_txlock=immediate&_pragma=journal_mode(WAL)&" + pragmas
+	readerDSN = "?_query_only=on&" + pragmas
+)
+
+// DB is a snowball.Store in one SQLite file. It is safe for concurrent use.
+// Several processes may share the file: an Update then waits up to
+// busy_timeout (10 s) for another process's write transaction to end.
+type DB struct {
+	path string
+	w    *sql.DB // one connection: every Update runs on it in turn
+	r    *sql.DB // query_only connections for View
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the database in the file at path, creating it if need be, and
+// brings its schema up to date. It fails if the file was migrated by a newer
+// Frosty than this one. path must be a plain file name: an in-memory database
+// would not be shared between the connections.
+func Open(path string) (*DB, error) {
+	return open(path, migrations)
+}
+
+func open(path string, migrations fs.FS) (_ *DB, err error) {
+	// The driver cuts the DSN at the first '?' and treats "file:" names as
+	// URIs, and ":memory:" would give every connection its own database.
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("open sqlite %q: not a plain file name", path)
+	}
+	db := &DB{path: path}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+
+	if db.w, err = sql.Open("sqlite", path+writerDSN); err != nil {
+		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	db.w.SetConnMaxIdleTime(0)
+
+	// Where WAL is impossible (a file system without shared memory, say),
+	// the DSN's journal_mode(WAL) quietly leaves the old mode. Without WAL a
+	// View would block Updates, so refuse to run.
+	var mode string
+	if err := db.w.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return nil, fmt.Errorf("open sqlite %q: journal mode is %q, not wal", path, mode)
+	}
+
+	if err := migrate(context.Background(), db.w, migrations); err != nil {
+		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+	}
+
+	if db.r, err = sql.Open("sqlite", path+readerDSN); err != nil {
+		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	db.r.SetMaxOpenConns(n)
+	db.r.SetMaxIdleConns(n)
+	return db, nil
+}
+
+// View runs fn in a read transaction on a query_only connection, so any
+// write fn tries fails. fn sees one snapshot of the database throughout.
+func (db *DB) View(ctx context.Context, fn func(snowball.Tx) error) error {
+	t, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin view: %w", err)
+	}
+	// Ending a read transaction has nothing to keep; Rollback also runs
+	// when fn panics, so the connection goes back to the pool clean.
+	defer t.Rollback()
+	return fn(&tx{q: t})
+}
+
+// Update runs fn in a write transaction, committed with a sync of the WAL
+// when fn returns nil and rolled back when it returns an error or panics.
+// fn's error is returned as is. Updates wait for one another in turn, so fn
+// must not call Update itself.
+func (db *DB) Update(ctx context.Context, fn func(snowball.Tx) error) error {
+	// BeginTx waits, under ctx, for the single write connection and then
+	// issues BEGIN IMMEDIATE (see writerDSN).
+	t, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin update: %w", err)
+	}
+	defer t.Rollback() // a no-op once committed
+	if err := fn(&tx{q: t}); err != nil {
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit update: %w", err)
+	}
+	return nil
+}
+
+// Close closes the connections. Closing the write connection last lets it
+// checkpoint the WAL into the database file. Close may be called again; it
+// returns the first call's result.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		var errs []error
+		if db.r != nil {
+			errs = append(errs, db.r.Close())
+		}
+		if db.w != nil {
+			errs = append(errs, db.w.Close())
+		}
+		if err := errors.Join(errs...); err != nil {
+			db.closeErr = fmt.Errorf("close sqlite %q: %w", db.path, err)
+		}
+	})
+	return db.closeErr
+}

@@ -1,0 +1,320 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/snowball"
+
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// querier runs statements: a *sql.Tx here.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tx is a snowball.Tx; each method is one statement on a table below.
+type tx struct{ q querier }
+
+var _ snowball.Tx = (*tx)(nil)
+
+// The tables. cols name the columns copied out of the record so that they
+// can be indexed; vals returns them in the same order.
+var (
+	addresses = newTable("addresses", "address",
+		func(a *snowball.Address) *int64 { return &a.Seq },
+		[]string{"id", "account", "partition"},
+		func(a *snowball.Address) []any { return []any{a.ID, a.Owner.Account, a.Owner.Partition} })
+
+	jobs = newTable("jobs", "job",
+		func(j *snowball.Job) *int64 { return &j.Seq },
+		[]string{"id", "account", "partition", "cluster_id", "master_id", "state"},
+		func(j *snowball.Job) []any {
+			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State)}
+		})
+
+	clusters = newTable("clusters", "cluster",
+		func(c *snowball.Cluster) *int64 { return &c.Seq },
+		[]string{"id", "account", "partition"},
+		func(c *snowball.Cluster) []any { return []any{c.ID, c.Owner.Account, c.Owner.Partition} })
+
+	longTermPricing = newTable("long_term_pricing", "long-term pricing",
+		func(l *snowball.LongTermPricing) *int64 { return &l.Seq },
+		[]string{"id", "account", "partition"},
+		func(l *snowball.LongTermPricing) []any { return []any{l.ID, l.Owner.Account, l.Owner.Partition} })
+
+	events = newTable("events", "event",
+		func(e *snowball.Event) *int64 { return &e.Seq },
+		[]string{"resource_id"},
+		func(e *snowball.Event) []any { return []any{e.ResourceID} })
+)
+
+// notFinal repeats the WHERE clause of the partial index jobs_live, built
+// from the model's names so that it cannot select the wrong jobs; should the
+// names ever differ from the index's, the query is still right, only slower.
+var notFinal = fmt.Sprintf("state NOT IN ('%s', '%s')", model.JobStateComplete, model.JobStateCancelled)
+
+func (t *tx) InsertAddress(ctx context.Context, a *snowball.Address) error {
+	return addresses.insert(ctx, t.q, a)
+}
+
+func (t *tx) Address(ctx context.Context, id string) (*snowball.Address, error) {
+	return addresses.get(ctx, t.q, id)
+}
+
+func (t *tx) Addresses(ctx context.Context, owner snowball.Owner, p snowball.Page) ([]*snowball.Address, error) {
+	return addresses.list(ctx, t.q, ownedBy(owner), p)
+}
+
+func (t *tx) InsertJob(ctx context.Context, j *snowball.Job) error {
+	return jobs.insert(ctx, t.q, j)
+}
+
+func (t *tx) PutJob(ctx context.Context, j *snowball.Job) error {
+	return jobs.put(ctx, t.q, j)
+}
+
+func (t *tx) Job(ctx context.Context, id string) (*snowball.Job, error) {
+	return jobs.get(ctx, t.q, id)
+}
+
+func (t *tx) Jobs(ctx context.Context, f snowball.JobFilter, p snowball.Page) ([]*snowball.Job, error) {
+	return jobs.list(ctx, t.q, jobsWhere(f), p)
+}
+
+func jobsWhere(f snowball.JobFilter) where {
+	var w where
+	if f.Owner != nil {
+		w = ownedBy(*f.Owner)
+	}
+	if f.ClusterID != "" {
+		w.and("cluster_id = ?", f.ClusterID)
+	}
+	if f.MasterID != "" {
+		w.and("master_id = ?", f.MasterID)
+	}
+	if f.NotFinal {
+		w.and(notFinal)
+	}
+	return w
+}
+
+func (t *tx) InsertCluster(ctx context.Context, c *snowball.Cluster) error {
+	return clusters.insert(ctx, t.q, c)
+}
+
+func (t *tx) PutCluster(ctx context.Context, c *snowball.Cluster) error {
+	return clusters.put(ctx, t.q, c)
+}
+
+func (t *tx) Cluster(ctx context.Context, id string) (*snowball.Cluster, error) {
+	return clusters.get(ctx, t.q, id)
+}
+
+func (t *tx) Clusters(ctx context.Context, owner snowball.Owner, p snowball.Page) ([]*snowball.Cluster, error) {
+	return clusters.list(ctx, t.q, ownedBy(owner), p)
+}
+
+func (t *tx) InsertLongTermPricing(ctx context.Context, l *snowball.LongTermPricing) error {
+	return longTermPricing.insert(ctx, t.q, l)
+}
+
+func (t *tx) PutLongTermPricing(ctx context.Context, l *snowball.LongTermPricing) error {
+	return longTermPricing.put(ctx, t.q, l)
+}
+
+func (t *tx) LongTermPricing(ctx context.Context, id string) (*snowball.LongTermPricing, error) {
+	return longTermPricing.get(ctx, t.q, id)
+}
+
+func (t *tx) LongTermPricings(ctx context.Context, owner snowball.Owner, p snowball.Page) ([]*snowball.LongTermPricing, error) {
+	return longTermPricing.list(ctx, t.q, ownedBy(owner), p)
+}
+
+func (t *tx) AppendEvent(ctx context.Context, e *snowball.Event) error {
+	return events.insert(ctx, t.q, e)
+}
+
+func (t *tx) Events(ctx context.Context, resourceID string) ([]*snowball.Event, error) {
+	return events.list(ctx, t.q, eventsOf(resourceID), snowball.Page{})
+}
+
+func eventsOf(resourceID string) where {
+	var w where
+	w.and("resource_id = ?", resourceID)
+	return w
+}
+
+// table stores records of type R in one table: the whole record as JSON in
+// doc, its Seq as the rowid, and cols beside them for the indexes. When the
+// first column is "id", records can be read and replaced by ID.
+type table[R any] struct {
+	noun string // in messages
+	seq  func(*R) *int64
+	vals func(*R) []any
+
+	insertSQL, putSQL, getSQL, listSQL string
+}
+
+func newTable[R any](name, noun string, seq func(*R) *int64, cols []string, vals func(*R) []any) *table[R] {
+	t := &table[R]{noun: noun, seq: seq, vals: vals}
+	t.insertSQL = fmt.Sprintf("INSERT INTO %s (%s, doc) VALUES (%s?) RETURNING seq",
+		name, strings.Join(cols, ", "), strings.Repeat("?, ", len(cols)))
+	t.listSQL = fmt.Sprintf("SELECT seq, doc FROM %s WHERE seq > ?", name)
+	if cols[0] == "id" {
+		var set strings.Builder
+		for _, c := range cols[1:] {
+			set.WriteString(c + " = ?, ")
+		}
+		t.putSQL = fmt.Sprintf("UPDATE %s SET %sdoc = ? WHERE id = ? RETURNING seq", name, set.String())
+		t.getSQL = fmt.Sprintf("SELECT seq, doc FROM %s WHERE id = ?", name)
+	}
+	return t
+}
+
+// insert adds r and sets its Seq.
+func (t *table[R]) insert(ctx context.Context, q querier, r *R) error {
+	vals := t.vals(r)
+	doc, err := t.encode(r)
+	if err != nil {
+		return fmt.Errorf("insert %s %q: %w", t.noun, vals[0], err)
+	}
+	var seq int64
+	err = q.QueryRowContext(ctx, t.insertSQL, append(vals, doc)...).Scan(&seq)
+	var serr *msqlite.Error
+	if errors.As(err, &serr) && serr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return fmt.Errorf("insert %s %q: the id exists", t.noun, vals[0])
+	}
+	if err != nil {
+		return fmt.Errorf("insert %s %q: %w", t.noun, vals[0], err)
+	}
+	*t.seq(r) = seq
+	return nil
+}
+
+// put replaces the record with r's ID, keeping its Seq, which it sets in r.
+func (t *table[R]) put(ctx context.Context, q querier, r *R) error {
+	vals := t.vals(r)
+	doc, err := t.encode(r)
+	if err != nil {
+		return fmt.Errorf("put %s %q: %w", t.noun, vals[0], err)
+	}
+	// SET takes the columns after id, then doc; WHERE takes the id.
+	args := append(vals[1:len(vals):len(vals)], doc, vals[0])
+	var seq int64
+	err = q.QueryRowContext(ctx, t.putSQL, args...).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return snowball.Errorf(snowball.NotFound, "%s %s not found", t.noun, vals[0])
+	}
+	if err != nil {
+		return fmt.Errorf("put %s %q: %w", t.noun, vals[0], err)
+	}
+	*t.seq(r) = seq
+	return nil
+}
+
+func (t *table[R]) get(ctx context.Context, q querier, id string) (*R, error) {
+	var seq int64
+	var doc []byte
+	err := q.QueryRowContext(ctx, t.getSQL, id).Scan(&seq, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, snowball.Errorf(snowball.NotFound, "%s %s not found", t.noun, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s %q: %w", t.noun, id, err)
+	}
+	r, err := t.decode(seq, doc)
+	if err != nil {
+		return nil, fmt.Errorf("get %s %q: %w", t.noun, id, err)
+	}
+	return r, nil
+}
+
+// list returns the records matching w in Seq order, a page of them; a
+// Limit of 0 or less means no limit.
+func (t *table[R]) list(ctx context.Context, q querier, w where, p snowball.Page) ([]*R, error) {
+	limit := int64(p.Limit)
+	if limit <= 0 {
+		limit = -1 // SQLite's "no limit"
+	}
+	args := append(append([]any{p.After}, w.args...), limit)
+	rows, err := q.QueryContext(ctx, t.listQuery(w), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", t.noun, err)
+	}
+	defer rows.Close()
+	var out []*R
+	for rows.Next() {
+		var seq int64
+		var doc sql.RawBytes // decoded before the next row overwrites it
+		if err := rows.Scan(&seq, &doc); err != nil {
+			return nil, fmt.Errorf("list %s: %w", t.noun, err)
+		}
+		r, err := t.decode(seq, doc)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", t.noun, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list %s: %w", t.noun, err)
+	}
+	return out, nil
+}
+
+// listQuery returns the query of list: its arguments are After, w's, and
+// the limit.
+func (t *table[R]) listQuery(w where) string {
+	var query strings.Builder
+	query.WriteString(t.listSQL)
+	for _, c := range w.conds {
+		query.WriteString(" AND " + c)
+	}
+	query.WriteString(" ORDER BY seq LIMIT ?")
+	return query.String()
+}
+
+// encode returns r as the doc column: JSON text, bound as a string so that
+// SQLite stores TEXT, not a BLOB. The Seq in it is zeroed, since the seq
+// column is the one that counts.
+func (t *table[R]) encode(r *R) (string, error) {
+	c := *r
+	*t.seq(&c) = 0
+	b, err := json.Marshal(&c)
+	return string(b), err
+}
+
+func (t *table[R]) decode(seq int64, doc []byte) (*R, error) {
+	r := new(R)
+	if err := json.Unmarshal(doc, r); err != nil {
+		return nil, fmt.Errorf("decode %s %d: %w", t.noun, seq, err)
+	}
+	*t.seq(r) = seq
+	return r, nil
+}
+
+// where is the conditions of a list, ANDed, with their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) and(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func ownedBy(o snowball.Owner) where {
+	var w where
+	w.and("account = ? AND partition = ?", o.Account, o.Partition)
+	return w
+}
