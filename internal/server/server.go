@@ -308,4 +308,3 @@ func (s *Server) writeOperatorError(w http.ResponseWriter, err error) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"code": snowball.InternalFailure, "message": "internal error"})
 	}
 }
-
