@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+func runAdvance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("advance", stderr)
+	job := fs.String("job", "", "the JobId to move")
+	cluster := fs.String("cluster", "", "the ClusterId to move (instead of --job)")
+	to := fs.String("to", "", "the state to move to (the states between are passed through)")
+	endpoint := fs.String("endpoint", "http://127.0.0.1:4590", "the running frosty serve")
+	token := fs.String("admin-token", "", "the operator token (default: read from --data)")
+	data := fs.String("data", "./frosty-data", "the data directory of the running server, to read its admin token from")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if (*job == "") == (*cluster == "") || *to == "" {
+		return fmt.Errorf("%w: advance needs --to STATE and one of --job ID or --cluster ID", errUsage)
+	}
+	if *token == "" {
+		s, err := readSecrets(*data)
+		if err != nil {
+			return fmt.Errorf("no --admin-token given and %w", err)
+		}
+		*token = s.AdminToken
+	}
+	path := "/_frosty/jobs/" + *job + "/advance"
+	if *cluster != "" {
+		path = "/_frosty/clusters/" + *cluster + "/advance"
+	}
+	body, _ := json.Marshal(map[string]string{"to": *to})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(*endpoint, "/")+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+*token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var out map[string]string
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
+		return fmt.Errorf("%s: unreadable answer (HTTP %d)", path, resp.StatusCode)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, out["message"])
+	}
+	if *job != "" {
+		fmt.Fprintf(stdout, "%s %s\n", out["JobId"], out["JobState"])
+	} else {
+		fmt.Fprintf(stdout, "%s %s\n", out["ClusterId"], out["ClusterState"])
+	}
+	return nil
+}

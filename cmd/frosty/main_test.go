@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go/aws"
+	"github.com/aws/aws-sdk-go/aws/credentials"
+	"github.com/aws/aws-sdk-go/aws/session"
+	"github.com/aws/aws-sdk-go/service/snowball"
+)
+
+// binary is the frosty command built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "frosty-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "frosty")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// serverProcess is a running `frosty serve`.
+type serverProcess struct {
+	cmd    *exec.Cmd
+	url    string
+	keyID  string
+	secret string
+	stderr *bytes.Buffer
+}
+
+var (
+	urlLine    = regexp.MustCompile(`serving the Snowball API at (http://\S+)`)
+	keyLine    = regexp.MustCompile(`export AWS_ACCESS_KEY_ID=(\S+)`)
+	secretLine = regexp.MustCompile(`export AWS_SECRET_ACCESS_KEY=(\S+)`)
+)
+
+// startServer runs the real binary on port 0 and reads how to connect from
+// its banner, as a newcomer would.
+func startServer(t *testing.T, dataDir string) *serverProcess {
+	t.Helper()
+	p := &serverProcess{stderr: &bytes.Buffer{}}
+	p.cmd = exec.Command(binary, "serve", "--listen", "127.0.0.1:0", "--data", dataDir, "--lifecycle", "manual")
+	p.cmd.Stderr = p.stderr
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := urlLine.FindStringSubmatch(line); m != nil {
+			p.url = m[1]
+		}
+		if m := keyLine.FindStringSubmatch(line); m != nil {
+			p.keyID = m[1]
+		}
+		if m := secretLine.FindStringSubmatch(line); m != nil {
+			p.secret = m[1]
+		}
+		if strings.HasPrefix(line, "Operator API token:") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if p.url == "" || p.keyID == "" || p.secret == "" {
+		t.Fatalf("banner incomplete (url %q key %q); stderr:\n%s", p.url, p.keyID, p.stderr)
+	}
+	return p
+}
+
+func (p *serverProcess) client() *snowball.Snowball {
+	return snowball.New(session.Must(session.NewSession(&aws.Config{
+		Endpoint:    aws.String(p.url),
+		Region:      aws.String("us-west-2"),
+		Credentials: credentials.NewStaticCredentials(p.keyID, p.secret, ""),
+		MaxRetries:  aws.Int(0),
+	})))
+}
+
+// frosty runs a subcommand of the binary.
+func frosty(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd := exec.Command(binary, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// TestEndToEnd drives the real binary through a user's session: address,
+// job, operator advance, manifest download and unlock; then kills the
+// server with SIGKILL and checks that a restart on the same data directory
+// kept everything.
+func TestEndToEnd(t *testing.T) {
+	data := t.TempDir()
+	p := startServer(t, data)
+
+	resp, err := http.Get(p.url + "/_frosty/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("health: HTTP %d", resp.StatusCode)
+	}
+
+	sb := p.client()
+	addr, err := sb.CreateAddress(&snowball.CreateAddressInput{Address: &snowball.Address{
+		Name: aws.String("Ops"), Street1: aws.String("1 Main St"), City: aws.String("Seattle"), Country: aws.String("US"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := sb.CreateJob(&snowball.CreateJobInput{
+		JobType: aws.String("IMPORT"), AddressId: addr.AddressId, ShippingOption: aws.String("SECOND_DAY"),
+		SnowballType: aws.String("EDGE"),
+		Resources:    &snowball.JobResource{S3Resources: []*snowball.S3Resource{{BucketArn: aws.String("arn:aws:s3:::bucket")}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobID := aws.StringValue(job.JobId)
+
+	out, errOut, code := frosty(t, "advance", "--endpoint", p.url, "--data", data, "--job", jobID, "--to", "WithCustomer")
+	if code != 0 || strings.TrimSpace(out) != jobID+" WithCustomer" {
+		t.Fatalf("frosty advance: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	unlock, err := sb.GetJobUnlockCode(&snowball.GetJobUnlockCodeInput{JobId: &jobID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := sb.GetJobManifest(&snowball.GetJobManifestInput{JobId: &jobID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.Get(aws.StringValue(m.ManifestURI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("manifest download: HTTP %d %s", resp.StatusCode, body)
+	}
+	manifestFile := filepath.Join(t.TempDir(), "manifest.bin")
+	if err := os.WriteFile(manifestFile, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	out, errOut, code = frosty(t, "unlock", "--manifest", manifestFile, "--unlock-code", aws.StringValue(unlock.UnlockCode))
+	var doc struct {
+		JobID string `json:"jobId"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || doc.JobID != jobID {
+		t.Fatalf("frosty unlock: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	out, errOut, code = frosty(t, "unlock", "--manifest", manifestFile, "--unlock-code", "aaaaa-bbbbb-ccccc-ddddd-eeeee")
+	if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("unlock with a wrong code: exit %d, stdout %q, stderr %q; want exit 1, nothing on stdout, one line on stderr", code, out, errOut)
+	}
+	if err := os.WriteFile(manifestFile, body[:len(body)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code = frosty(t, "unlock", "--manifest", manifestFile, "--unlock-code", aws.StringValue(unlock.UnlockCode)); code != 1 || out != "" {
+		t.Errorf("unlock of a truncated manifest: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	// An acknowledged write survives kill -9.
+	if _, err := sb.UpdateJobShipmentState(&snowball.UpdateJobShipmentStateInput{JobId: &jobID, ShipmentState: aws.String("RETURNED")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Wait()
+
+	p2 := startServer(t, data)
+	if p2.keyID != p.keyID {
+		t.Errorf("restart generated new credentials %s, want the stored %s", p2.keyID, p.keyID)
+	}
+	d, err := p2.client().DescribeJob(&snowball.DescribeJobInput{JobId: &jobID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.StringValue(d.JobMetadata.JobState); got != "InTransitToAWS" {
+		t.Errorf("after kill -9 and restart the job is %s, want InTransitToAWS", got)
+	}
+	out, errOut, code = frosty(t, "advance", "--endpoint", p2.url, "--data", data, "--job", jobID, "--to", "New")
+	if code != 1 || !strings.Contains(errOut, "HTTP 400") {
+		t.Errorf("advance backwards: exit %d, stdout %q, stderr %q; want exit 1 with HTTP 400", code, out, errOut)
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string // a substring of stdout
+		wantErr  string // a substring of stderr
+	}{
+		{"Version", []string{"version"}, 0, "frosty ", ""},
+		{"NoCommand", nil, 2, "", "usage: frosty"},
+		{"UnknownCommand", []string{"thaw"}, 2, "", `unknown command "thaw"`},
+		{"UnknownFlag", []string{"serve", "--no-such-flag"}, 2, "", "flag provided but not defined"},
+		{"BadAuth", []string{"serve", "--auth", "maybe"}, 2, "", "--auth must be sigv4 or none"},
+		{"UnlockWithoutFlags", []string{"unlock"}, 2, "", "unlock needs --manifest"},
+		{"UnlockMissingFile", []string{"unlock", "--manifest", "/nonexistent/m.bin", "--unlock-code", "aaaaa-bbbbb-ccccc-ddddd-eeeee"}, 1, "", "no such file"},
+		{"AdvanceWithoutTarget", []string{"advance", "--job", "JID"}, 2, "", "advance needs --to"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := frosty(t, tt.args...)
+			if code != tt.wantCode || !strings.Contains(out, tt.wantOut) || !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("frosty %v: exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q",
+					tt.args, code, out, errOut, tt.wantCode, tt.wantOut, tt.wantErr)
+			}
+		})
+	}
+}
