@@ -120,4 +120,3 @@ func FuzzDecodeValidate(f *testing.F) {
 		}
 	})
 }
-
