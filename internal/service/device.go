@@ -188,20 +188,19 @@ func (s *Service) DescribeReturnShippingLabel(ctx context.Context, in *model.Des
 			return e
 		}
 		l := j.ReturnLabel
-		switch {
-		case l.Status == model.ShippingLabelStatusInProgress:
+		before := l.Status
+		if l.Status == model.ShippingLabelStatusInProgress {
 			l.Status = model.ShippingLabelStatusSucceeded
-			if err := tx.PutJob(ctx, j); err != nil {
-				return err
-			}
-		case l.Status == model.ShippingLabelStatusSucceeded && !s.now().Before(l.ExpiresAt):
+		}
+		// A label first described after it expired is already TimedOut.
+		if l.Status == model.ShippingLabelStatusSucceeded && !s.now().Before(l.ExpiresAt) {
 			l.Status = model.ShippingLabelStatusTimedOut
-			if err := tx.PutJob(ctx, j); err != nil {
-				return err
-			}
 		}
 		label, jobID = *l, j.ID
-		return nil
+		if l.Status == before {
+			return nil
+		}
+		return tx.PutJob(ctx, j)
 	})
 	if err != nil {
 		return nil, wrap("describe return shipping label", err)

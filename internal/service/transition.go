@@ -153,7 +153,8 @@ func (s *Service) createExportParts(ctx context.Context, tx snowball.Tx, master 
 }
 
 // releaseNextPart lets the part after j leave Pending: the next device is
-// prepared once the previous one is on its way back.
+// prepared once the previous one is on its way back, so the part goes on to
+// PreparingAppliance at once (BEHAVIOR.md §1.2), passing through New.
 func (s *Service) releaseNextPart(ctx context.Context, tx snowball.Tx, j *snowball.Job) error {
 	parts, err := allJobs(ctx, tx, snowball.JobFilter{MasterID: j.MasterID})
 	if err != nil {
@@ -161,7 +162,7 @@ func (s *Service) releaseNextPart(ctx context.Context, tx snowball.Tx, j *snowba
 	}
 	for _, p := range parts {
 		if p.PartIndex == j.PartIndex+1 && p.State == model.JobStatePending {
-			return s.setJobState(ctx, tx, p, model.JobStateNew, snowball.CauseSystem)
+			return s.advance(ctx, tx, p, model.JobStatePreparingAppliance, snowball.CauseSystem)
 		}
 	}
 	return nil
