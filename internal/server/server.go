@@ -162,12 +162,9 @@ type presigner struct {
 	clock snowball.Clock
 }
 
-// DownloadRegion is the region in the credential scope of download URLs.
-const DownloadRegion = "us-east-1"
-
-func (p presigner) Presign(bucket, key string, expires time.Duration) (string, error) {
+func (p presigner) Presign(region, bucket, key string, expires time.Duration) (string, error) {
 	u := p.base + "/" + bucket + "/" + (&url.URL{Path: key}).EscapedPath()
-	return sigv4.Presign(u, p.cred, DownloadRegion, "s3", p.clock.Now(), expires)
+	return sigv4.Presign(u, p.cred, region, "s3", p.clock.Now(), expires)
 }
 
 func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {

@@ -79,7 +79,7 @@ func (s *Service) GetJobManifest(ctx context.Context, in *model.GetJobManifestRe
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.presign.Presign(ManifestBucket, j.ID+"_manifest.bin", ManifestURLExpiry)
+	u, err := s.presign.Presign(j.Owner.Region(), ManifestBucket, j.ID+"_manifest.bin", ManifestURLExpiry)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (s *Service) GetSoftwareUpdates(ctx context.Context, in *model.GetSoftwareU
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.presign.Presign(UpdatesBucket, j.ID+"/update.bin", UpdatesURLExpiry)
+	u, err := s.presign.Presign(j.Owner.Region(), UpdatesBucket, j.ID+"/update.bin", UpdatesURLExpiry)
 	if err != nil {
 		return nil, err
 	}
@@ -112,10 +112,10 @@ func (s *Service) GetSoftwareUpdates(ctx context.Context, in *model.GetSoftwareU
 }
 
 // jobLogs presigns the three job log URLs afresh.
-func (s *Service) jobLogs(jobID string) (*model.JobLogs, error) {
+func (s *Service) jobLogs(j *snowball.Job) (*model.JobLogs, error) {
 	var urls [3]string
 	for i, suffix := range []string{"_job_report.pdf", "_success_log.csv", "_failure_log.csv"} {
-		u, err := s.presign.Presign(LogsBucket, jobID+suffix, LogsURLExpiry)
+		u, err := s.presign.Presign(j.Owner.Region(), LogsBucket, j.ID+suffix, LogsURLExpiry)
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +173,7 @@ func (s *Service) DescribeReturnShippingLabel(ctx context.Context, in *model.Des
 		return nil, err
 	}
 	var label snowball.ReturnLabel
-	var jobID string
+	var region, jobID string
 	err = s.store.Update(ctx, func(tx snowball.Tx) error {
 		j, err := ownJob(ctx, tx, owner, *in.JobId)
 		if err != nil {
@@ -196,7 +196,7 @@ func (s *Service) DescribeReturnShippingLabel(ctx context.Context, in *model.Des
 		if l.Status == model.ShippingLabelStatusSucceeded && !s.now().Before(l.ExpiresAt) {
 			l.Status = model.ShippingLabelStatusTimedOut
 		}
-		label, jobID = *l, j.ID
+		label, region, jobID = *l, j.Owner.Region(), j.ID
 		if l.Status == before {
 			return nil
 		}
@@ -211,7 +211,7 @@ func (s *Service) DescribeReturnShippingLabel(ctx context.Context, in *model.Des
 	}
 	out.ExpirationDate = model.NewTimestamp(label.ExpiresAt)
 	if label.Status == model.ShippingLabelStatusSucceeded {
-		u, err := s.presign.Presign(LabelsBucket, jobID+"_return_label.pdf", LabelURLExpiry)
+		u, err := s.presign.Presign(region, LabelsBucket, jobID+"_return_label.pdf", LabelURLExpiry)
 		if err != nil {
 			return nil, err
 		}

@@ -252,7 +252,7 @@ func (s *Service) jobMetadata(j *snowball.Job) (*model.JobMetadata, error) {
 		md.DataTransferProgress = dataTransfer(j)
 	}
 	if hasJobLogs(j) {
-		logs, err := s.jobLogs(j.ID)
+		logs, err := s.jobLogs(j)
 		if err != nil {
 			return nil, err
 		}

@@ -17,9 +17,10 @@ import (
 )
 
 // Presigner turns an object of Frosty's own download namespace into a
-// presigned URL that the server will honour until it expires.
+// presigned URL that the server will honour until it expires; region is
+// the job's, for the URL's credential scope.
 type Presigner interface {
-	Presign(bucket, key string, expires time.Duration) (string, error)
+	Presign(region, bucket, key string, expires time.Duration) (string, error)
 }
 
 // Config holds the settings the real service leaves to AWS.
