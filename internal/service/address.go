@@ -45,16 +45,12 @@ func (s *Service) CreateAddress(ctx context.Context, in *model.CreateAddressRequ
 // DescribeAddress returns one of the owner's addresses or a pickup location.
 // Errors: InvalidResourceException.
 func (s *Service) DescribeAddress(ctx context.Context, in *model.DescribeAddressRequest) (*model.DescribeAddressResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	id := *in.AddressId
 	if a, ok := s.pickupLocation(id); ok {
 		return &model.DescribeAddressResult{Address: &a}, nil
 	}
 	var out *model.DescribeAddressResult
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, "describe address", func(tx snowball.Tx, owner snowball.Owner) error {
 		a, err := tx.Address(ctx, id)
 		if snowball.IsNotFound(err) || (err == nil && a.Owner != owner) {
 			return notFound(snowball.ResourceAddress, id)
@@ -64,18 +60,14 @@ func (s *Service) DescribeAddress(ctx context.Context, in *model.DescribeAddress
 		}
 		return err
 	})
-	return out, wrap("describe address", err)
+	return out, err
 }
 
 // DescribeAddresses lists the owner's addresses in creation order.
 // Errors: InvalidResourceException, InvalidNextTokenException.
 func (s *Service) DescribeAddresses(ctx context.Context, in *model.DescribeAddressesRequest) (*model.DescribeAddressesResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := &model.DescribeAddressesResult{Addresses: []model.Address{}}
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, "describe addresses", func(tx snowball.Tx, owner snowball.Owner) error {
 		items, next, err := listPage(s, "DescribeAddresses", owner, "", in.NextToken, in.MaxResults,
 			func(a *snowball.Address) int64 { return a.Seq },
 			func(p snowball.Page) ([]*snowball.Address, error) { return tx.Addresses(ctx, owner, p) })
@@ -86,7 +78,7 @@ func (s *Service) DescribeAddresses(ctx context.Context, in *model.DescribeAddre
 		return err
 	})
 	if err != nil {
-		return nil, wrap("describe addresses", err)
+		return nil, err
 	}
 	return out, nil
 }

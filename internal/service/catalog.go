@@ -150,12 +150,8 @@ func (s *Service) ListPickupLocations(ctx context.Context, in *model.ListPickupL
 // GetSnowballUsage reports the device limit and how many of the owner's
 // devices are out: device-bearing jobs between PreparingAppliance and WithAWS.
 func (s *Service) GetSnowballUsage(ctx context.Context, in *model.GetSnowballUsageRequest) (*model.GetSnowballUsageResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var inUse int64
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, "get snowball usage", func(tx snowball.Tx, owner snowball.Owner) error {
 		jobs, err := allJobs(ctx, tx, snowball.JobFilter{Owner: &owner, NotFinal: true})
 		for _, j := range jobs {
 			if j.HasDevice() && slices.Contains(snowball.InUseStates, j.State) {
@@ -165,7 +161,7 @@ func (s *Service) GetSnowballUsage(ctx context.Context, in *model.GetSnowballUsa
 		return err
 	})
 	if err != nil {
-		return nil, wrap("get snowball usage", err)
+		return nil, err
 	}
 	return &model.GetSnowballUsageResult{SnowballLimit: model.Ptr(int64(s.cfg.SnowballLimit)), SnowballsInUse: &inUse}, nil
 }

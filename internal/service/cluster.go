@@ -20,12 +20,8 @@ const (
 // its node jobs.
 // Errors: InvalidResourceException, InvalidInputCombinationException.
 func (s *Service) CreateCluster(ctx context.Context, in *model.CreateClusterRequest) (*model.CreateClusterResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := &model.CreateClusterResult{}
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "create cluster", func(tx snowball.Tx, owner snowball.Owner) error {
 		if err := s.checkAddress(ctx, tx, owner, in.AddressId); err != nil {
 			return err
 		}
@@ -63,7 +59,7 @@ func (s *Service) CreateCluster(ctx context.Context, in *model.CreateClusterRequ
 		return nil
 	})
 	if err != nil {
-		return nil, wrap("create cluster", err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -202,12 +198,8 @@ func (s *Service) newNodeJob(ctx context.Context, tx snowball.Tx, owner snowball
 // DescribeCluster returns a cluster's metadata.
 // Errors: InvalidResourceException.
 func (s *Service) DescribeCluster(ctx context.Context, in *model.DescribeClusterRequest) (*model.DescribeClusterResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out *model.DescribeClusterResult
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, "describe cluster", func(tx snowball.Tx, owner snowball.Owner) error {
 		c, err := ownCluster(ctx, tx, owner, *in.ClusterId)
 		if err != nil {
 			return err
@@ -217,18 +209,14 @@ func (s *Service) DescribeCluster(ctx context.Context, in *model.DescribeCluster
 		out = &model.DescribeClusterResult{ClusterMetadata: &md}
 		return nil
 	})
-	return out, wrap("describe cluster", err)
+	return out, err
 }
 
 // ListClusters lists the owner's clusters in creation order.
 // Errors: InvalidNextTokenException.
 func (s *Service) ListClusters(ctx context.Context, in *model.ListClustersRequest) (*model.ListClustersResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := &model.ListClustersResult{ClusterListEntries: []model.ClusterListEntry{}}
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, "list clusters", func(tx snowball.Tx, owner snowball.Owner) error {
 		items, next, err := listPage(s, "ListClusters", owner, "", in.NextToken, in.MaxResults,
 			func(c *snowball.Cluster) int64 { return c.Seq },
 			func(p snowball.Page) ([]*snowball.Cluster, error) { return tx.Clusters(ctx, owner, p) })
@@ -241,7 +229,7 @@ func (s *Service) ListClusters(ctx context.Context, in *model.ListClustersReques
 		return err
 	})
 	if err != nil {
-		return nil, wrap("list clusters", err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -250,12 +238,8 @@ func (s *Service) ListClusters(ctx context.Context, in *model.ListClustersReques
 // ones included.
 // Errors: InvalidResourceException, InvalidNextTokenException.
 func (s *Service) ListClusterJobs(ctx context.Context, in *model.ListClusterJobsRequest) (*model.ListClusterJobsResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := &model.ListClusterJobsResult{JobListEntries: []model.JobListEntry{}}
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, "list cluster jobs", func(tx snowball.Tx, owner snowball.Owner) error {
 		c, err := ownCluster(ctx, tx, owner, *in.ClusterId)
 		if err != nil {
 			return err
@@ -271,7 +255,7 @@ func (s *Service) ListClusterJobs(ctx context.Context, in *model.ListClusterJobs
 		return err
 	})
 	if err != nil {
-		return nil, wrap("list cluster jobs", err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -281,11 +265,7 @@ func (s *Service) ListClusterJobs(ctx context.Context, in *model.ListClusterJobs
 // Errors: InvalidResourceException, InvalidJobStateException,
 // InvalidInputCombinationException.
 func (s *Service) UpdateCluster(ctx context.Context, in *model.UpdateClusterRequest) (*model.UpdateClusterResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "update cluster", func(tx snowball.Tx, owner snowball.Owner) error {
 		c, err := ownCluster(ctx, tx, owner, *in.ClusterId)
 		if err != nil {
 			return err
@@ -345,7 +325,7 @@ func (s *Service) UpdateCluster(ctx context.Context, in *model.UpdateClusterRequ
 		return nil
 	})
 	if err != nil {
-		return nil, wrap("update cluster", err)
+		return nil, err
 	}
 	return &model.UpdateClusterResult{}, nil
 }
@@ -354,11 +334,7 @@ func (s *Service) UpdateCluster(ctx context.Context, in *model.UpdateClusterRequ
 // node jobs with it.
 // Errors: InvalidResourceException, InvalidJobStateException.
 func (s *Service) CancelCluster(ctx context.Context, in *model.CancelClusterRequest) (*model.CancelClusterResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "cancel cluster", func(tx snowball.Tx, owner snowball.Owner) error {
 		c, err := ownCluster(ctx, tx, owner, *in.ClusterId)
 		if err != nil {
 			return err
@@ -382,7 +358,7 @@ func (s *Service) CancelCluster(ctx context.Context, in *model.CancelClusterRequ
 		return nil
 	})
 	if err != nil {
-		return nil, wrap("cancel cluster", err)
+		return nil, err
 	}
 	return &model.CancelClusterResult{}, nil
 }

@@ -52,17 +52,14 @@ func deviceJob(ctx context.Context, tx snowball.Tx, owner snowball.Owner, id, op
 }
 
 func (s *Service) viewDeviceJob(ctx context.Context, id, op string, checkExpiry bool) (*snowball.Job, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var j *snowball.Job
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, op, func(tx snowball.Tx, owner snowball.Owner) error {
+		var err error
 		j, err = deviceJob(ctx, tx, owner, id, op)
 		return err
 	})
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, err
 	}
 	if checkExpiry && credentialsExpired(j, s.now()) {
 		return nil, snowball.Errorf(snowball.InvalidJobState,
@@ -130,11 +127,7 @@ func (s *Service) jobLogs(j *snowball.Job) (*model.JobLogs, error) {
 // Errors: InvalidResourceException, InvalidJobStateException,
 // ConflictException, ReturnShippingLabelAlreadyExistsException.
 func (s *Service) CreateReturnShippingLabel(ctx context.Context, in *model.CreateReturnShippingLabelRequest) (*model.CreateReturnShippingLabelResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "create return shipping label", func(tx snowball.Tx, owner snowball.Owner) error {
 		j, err := deviceJob(ctx, tx, owner, *in.JobId, "CreateReturnShippingLabel")
 		if err != nil {
 			return err
@@ -159,7 +152,7 @@ func (s *Service) CreateReturnShippingLabel(ctx context.Context, in *model.Creat
 		return tx.PutJob(ctx, j)
 	})
 	if err != nil {
-		return nil, wrap("create return shipping label", err)
+		return nil, err
 	}
 	return &model.CreateReturnShippingLabelResult{Status: model.Ptr(model.ShippingLabelStatusInProgress)}, nil
 }
@@ -168,13 +161,9 @@ func (s *Service) CreateReturnShippingLabel(ctx context.Context, in *model.Creat
 // progress is finished here, and an expired one reads TimedOut.
 // Errors: InvalidResourceException, InvalidJobStateException, ConflictException.
 func (s *Service) DescribeReturnShippingLabel(ctx context.Context, in *model.DescribeReturnShippingLabelRequest) (*model.DescribeReturnShippingLabelResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var label snowball.ReturnLabel
 	var region, jobID string
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "describe return shipping label", func(tx snowball.Tx, owner snowball.Owner) error {
 		j, err := ownJob(ctx, tx, owner, *in.JobId)
 		if err != nil {
 			return err
@@ -203,7 +192,7 @@ func (s *Service) DescribeReturnShippingLabel(ctx context.Context, in *model.Des
 		return tx.PutJob(ctx, j)
 	})
 	if err != nil {
-		return nil, wrap("describe return shipping label", err)
+		return nil, err
 	}
 	out := &model.DescribeReturnShippingLabelResult{Status: model.Ptr(label.Status)}
 	if label.Status == model.ShippingLabelStatusInProgress {

@@ -51,12 +51,8 @@ func (s *Service) insertJob(ctx context.Context, tx snowball.Tx, j *snowball.Job
 // Errors: InvalidResourceException, InvalidInputCombinationException,
 // ClusterLimitExceededException.
 func (s *Service) CreateJob(ctx context.Context, in *model.CreateJobRequest) (*model.CreateJobResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var id string
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "create job", func(tx snowball.Tx, owner snowball.Owner) error {
 		var j *snowball.Job
 		var err error
 		if in.ClusterId != nil {
@@ -74,7 +70,7 @@ func (s *Service) CreateJob(ctx context.Context, in *model.CreateJobRequest) (*m
 		return s.attachLongTermPricing(ctx, tx, j)
 	})
 	if err != nil {
-		return nil, wrap("create job", err)
+		return nil, err
 	}
 	return &model.CreateJobResult{JobId: &id}, nil
 }
@@ -190,12 +186,8 @@ func (s *Service) attachLongTermPricing(ctx context.Context, tx snowball.Tx, j *
 // DescribeJob returns a job's metadata and, for an export master, its parts'.
 // Errors: InvalidResourceException.
 func (s *Service) DescribeJob(ctx context.Context, in *model.DescribeJobRequest) (*model.DescribeJobResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := &model.DescribeJobResult{}
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, "describe job", func(tx snowball.Tx, owner snowball.Owner) error {
 		j, err := ownJob(ctx, tx, owner, *in.JobId)
 		if err != nil {
 			return err
@@ -221,7 +213,7 @@ func (s *Service) DescribeJob(ctx context.Context, in *model.DescribeJobRequest)
 		return nil
 	})
 	if err != nil {
-		return nil, wrap("describe job", err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -297,12 +289,8 @@ func jobListEntry(j *snowball.Job) model.JobListEntry {
 // export masters and parts, cluster nodes, finished or not.
 // Errors: InvalidNextTokenException.
 func (s *Service) ListJobs(ctx context.Context, in *model.ListJobsRequest) (*model.ListJobsResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := &model.ListJobsResult{JobListEntries: []model.JobListEntry{}}
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, "list jobs", func(tx snowball.Tx, owner snowball.Owner) error {
 		jobs, next, err := listPage(s, "ListJobs", owner, "", in.NextToken, in.MaxResults, jobSeq,
 			func(p snowball.Page) ([]*snowball.Job, error) {
 				return tx.Jobs(ctx, snowball.JobFilter{Owner: &owner}, p)
@@ -314,7 +302,7 @@ func (s *Service) ListJobs(ctx context.Context, in *model.ListJobsRequest) (*mod
 		return err
 	})
 	if err != nil {
-		return nil, wrap("list jobs", err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -326,11 +314,7 @@ func jobSeq(j *snowball.Job) int64 { return j.Seq }
 // Errors: InvalidResourceException, InvalidJobStateException,
 // InvalidInputCombinationException.
 func (s *Service) UpdateJob(ctx context.Context, in *model.UpdateJobRequest) (*model.UpdateJobResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "update job", func(tx snowball.Tx, owner snowball.Owner) error {
 		j, err := ownJob(ctx, tx, owner, *in.JobId)
 		if err != nil {
 			return err
@@ -390,7 +374,7 @@ func (s *Service) UpdateJob(ctx context.Context, in *model.UpdateJobRequest) (*m
 		return tx.PutJob(ctx, j)
 	})
 	if err != nil {
-		return nil, wrap("update job", err)
+		return nil, err
 	}
 	return &model.UpdateJobResult{}, nil
 }
@@ -406,11 +390,7 @@ func setIf[T any](dst **T, v *T) {
 // an export master cancels its parts too.
 // Errors: InvalidResourceException, InvalidJobStateException.
 func (s *Service) CancelJob(ctx context.Context, in *model.CancelJobRequest) (*model.CancelJobResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "cancel job", func(tx snowball.Tx, owner snowball.Owner) error {
 		j, err := ownJob(ctx, tx, owner, *in.JobId)
 		if err != nil {
 			return err
@@ -441,7 +421,7 @@ func (s *Service) CancelJob(ctx context.Context, in *model.CancelJobRequest) (*m
 		return nil
 	})
 	if err != nil {
-		return nil, wrap("cancel job", err)
+		return nil, err
 	}
 	return &model.CancelJobResult{}, nil
 }
@@ -450,11 +430,7 @@ func (s *Service) CancelJob(ctx context.Context, in *model.CancelJobRequest) (*m
 // (RECEIVED) or was sent back (RETURNED).
 // Errors: InvalidResourceException, InvalidJobStateException.
 func (s *Service) UpdateJobShipmentState(ctx context.Context, in *model.UpdateJobShipmentStateRequest) (*model.UpdateJobShipmentStateResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "update job shipment state", func(tx snowball.Tx, owner snowball.Owner) error {
 		j, err := ownJob(ctx, tx, owner, *in.JobId)
 		if err != nil {
 			return err
@@ -477,7 +453,7 @@ func (s *Service) UpdateJobShipmentState(ctx context.Context, in *model.UpdateJo
 		return s.advance(ctx, tx, j, to, snowball.CauseCustomer)
 	})
 	if err != nil {
-		return nil, wrap("update job shipment state", err)
+		return nil, err
 	}
 	return &model.UpdateJobShipmentStateResult{}, nil
 }

@@ -45,12 +45,8 @@ func contractEnd(start time.Time, t model.LongTermPricingType) time.Time {
 // ListLongTermPricing lists the owner's contracts in creation order.
 // Errors: InvalidResourceException, InvalidNextTokenException.
 func (s *Service) ListLongTermPricing(ctx context.Context, in *model.ListLongTermPricingRequest) (*model.ListLongTermPricingResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := &model.ListLongTermPricingResult{LongTermPricingEntries: []model.LongTermPricingListEntry{}}
-	err = s.store.View(ctx, func(tx snowball.Tx) error {
+	err := s.view(ctx, "list long-term pricing", func(tx snowball.Tx, owner snowball.Owner) error {
 		items, next, err := listPage(s, "ListLongTermPricing", owner, "", in.NextToken, in.MaxResults,
 			func(l *snowball.LongTermPricing) int64 { return l.Seq },
 			func(p snowball.Page) ([]*snowball.LongTermPricing, error) { return tx.LongTermPricings(ctx, owner, p) })
@@ -68,7 +64,7 @@ func (s *Service) ListLongTermPricing(ctx context.Context, in *model.ListLongTer
 		return nil
 	})
 	if err != nil {
-		return nil, wrap("list long-term pricing", err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -105,11 +101,7 @@ func longTermPricingEntry(ctx context.Context, tx snowball.Tx, l *snowball.LongT
 // UpdateLongTermPricing sets a contract's replacement job and/or auto-renewal.
 // Errors: InvalidResourceException.
 func (s *Service) UpdateLongTermPricing(ctx context.Context, in *model.UpdateLongTermPricingRequest) (*model.UpdateLongTermPricingResult, error) {
-	owner, err := ownerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.update(ctx, "update long-term pricing", func(tx snowball.Tx, owner snowball.Owner) error {
 		l, err := ownLongTermPricing(ctx, tx, owner, *in.LongTermPricingId)
 		if err != nil {
 			return err
@@ -126,7 +118,7 @@ func (s *Service) UpdateLongTermPricing(ctx context.Context, in *model.UpdateLon
 		return tx.PutLongTermPricing(ctx, l)
 	})
 	if err != nil {
-		return nil, wrap("update long-term pricing", err)
+		return nil, err
 	}
 	return &model.UpdateLongTermPricingResult{}, nil
 }

@@ -180,3 +180,22 @@ func wrap(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// update runs fn in a write transaction on behalf of the caller in ctx;
+// op names the operation in internal errors.
+func (s *Service) update(ctx context.Context, op string, fn func(tx snowball.Tx, owner snowball.Owner) error) error {
+	owner, err := ownerFrom(ctx)
+	if err != nil {
+		return err
+	}
+	return wrap(op, s.store.Update(ctx, func(tx snowball.Tx) error { return fn(tx, owner) }))
+}
+
+// view is update for reads.
+func (s *Service) view(ctx context.Context, op string, fn func(tx snowball.Tx, owner snowball.Owner) error) error {
+	owner, err := ownerFrom(ctx)
+	if err != nil {
+		return err
+	}
+	return wrap(op, s.store.View(ctx, func(tx snowball.Tx) error { return fn(tx, owner) }))
+}
