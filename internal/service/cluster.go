@@ -343,7 +343,8 @@ func (s *Service) CancelCluster(ctx context.Context, in *model.CancelClusterRequ
 			return snowball.Errorf(snowball.InvalidJobState,
 				"The cluster %s is in state %s; CancelCluster is only allowed when the cluster is in AwaitingQuorum.", c.ID, c.State)
 		}
-		if err := s.setClusterState(ctx, tx, c, model.ClusterStateCancelled, snowball.CauseCustomer); err != nil {
+		m := s.move(tx, snowball.CauseCustomer)
+		if err := s.setClusterState(ctx, m, c, model.ClusterStateCancelled); err != nil {
 			return err
 		}
 		nodes, err := allJobs(ctx, tx, snowball.JobFilter{ClusterID: c.ID, NotFinal: true})
@@ -351,7 +352,7 @@ func (s *Service) CancelCluster(ctx context.Context, in *model.CancelClusterRequ
 			return err
 		}
 		for _, n := range nodes {
-			if err := s.setJobState(ctx, tx, n, model.JobStateCancelled, snowball.CauseSystem); err != nil {
+			if err := s.setJobState(ctx, m.system(), n, model.JobStateCancelled); err != nil {
 				return err
 			}
 		}

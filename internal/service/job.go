@@ -14,11 +14,15 @@ import (
 // a device ships for it, the unlock code and device credentials its
 // manifest will carry.
 func (s *Service) newJob(owner snowball.Owner, md model.JobMetadata, isMaster bool, state model.JobState) (*snowball.Job, error) {
+	return s.newJobAt(s.now(), owner, md, isMaster, state)
+}
+
+// newJobAt is newJob for a job created at time now.
+func (s *Service) newJobAt(now time.Time, owner snowball.Owner, md model.JobMetadata, isMaster bool, state model.JobState) (*snowball.Job, error) {
 	id, err := newID(s.rand, "JID")
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
 	md.JobId = &id
 	md.CreationDate = model.NewTimestamp(now)
 	md.JobState = nil
@@ -410,13 +414,14 @@ func (s *Service) CancelJob(ctx context.Context, in *model.CancelJobRequest) (*m
 				}
 			}
 		}
+		m := s.move(tx, snowball.CauseCustomer)
 		for _, job := range append([]*snowball.Job{j}, parts...) {
-			if err := s.setJobState(ctx, tx, job, model.JobStateCancelled, snowball.CauseCustomer); err != nil {
+			if err := s.setJobState(ctx, m, job, model.JobStateCancelled); err != nil {
 				return err
 			}
 		}
 		if j.ClusterID != "" {
-			return s.settleCluster(ctx, tx, j.ClusterID, snowball.CauseSystem)
+			return s.settleCluster(ctx, m.system(), j.ClusterID)
 		}
 		return nil
 	})
@@ -450,7 +455,7 @@ func (s *Service) UpdateJobShipmentState(ctx context.Context, in *model.UpdateJo
 		case j.State != from:
 			return invalidState(j, "UpdateJobShipmentState "+string(*in.ShipmentState), string(from))
 		}
-		return s.advance(ctx, tx, j, to, snowball.CauseCustomer)
+		return s.advance(ctx, s.move(tx, snowball.CauseCustomer), j, to)
 	})
 	if err != nil {
 		return nil, err

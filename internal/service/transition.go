@@ -3,10 +3,30 @@ package service
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/snowball"
 )
+
+// move is one transition in the making: the transaction it is applied in,
+// the time it happens (now, or when it fell due if the timed lifecycle is
+// catching up) and who caused it.
+type move struct {
+	tx    snowball.Tx
+	at    time.Time
+	cause snowball.Cause
+}
+
+func (s *Service) move(tx snowball.Tx, cause snowball.Cause) move {
+	return move{tx: tx, at: s.now(), cause: cause}
+}
+
+// system is the same move as the consequence of another transition.
+func (m move) system() move {
+	m.cause = snowball.CauseSystem
+	return m
+}
 
 // Shipment statuses as Frosty reports them (the real values are free text).
 const (
@@ -34,7 +54,7 @@ func (s *Service) AdvanceJob(ctx context.Context, jobID string, to model.JobStat
 		if j.IsMaster && to == model.JobStateComplete {
 			return snowball.Errorf(snowball.InvalidJobState, "The export job %s completes by itself when all its parts are Complete; advance the parts.", j.ID)
 		}
-		if err := s.advance(ctx, tx, j, to, snowball.CauseOperator); err != nil {
+		if err := s.advance(ctx, s.move(tx, snowball.CauseOperator), j, to); err != nil {
 			return err
 		}
 		out = j
@@ -47,7 +67,7 @@ func (s *Service) AdvanceJob(ctx context.Context, jobID string, to model.JobStat
 }
 
 // advance moves j along its path to state to, entering every state between.
-func (s *Service) advance(ctx context.Context, tx snowball.Tx, j *snowball.Job, to model.JobState, cause snowball.Cause) error {
+func (s *Service) advance(ctx context.Context, m move, j *snowball.Job, to model.JobState) error {
 	states, ok := snowball.JobStatesBetween(j.Kind(), j.State, to)
 	if !ok {
 		return snowball.Errorf(snowball.InvalidJobState, "The job %s is %s; %s is not ahead of it on the path of an %s job: %v.",
@@ -55,11 +75,11 @@ func (s *Service) advance(ctx context.Context, tx snowball.Tx, j *snowball.Job, 
 	}
 	for _, next := range states {
 		if j.ClusterID != "" && j.State == model.JobStateNew {
-			if err := s.releaseCluster(ctx, tx, j.ClusterID, cause); err != nil {
+			if err := s.releaseCluster(ctx, m, j.ClusterID); err != nil {
 				return err
 			}
 		}
-		if err := s.setJobState(ctx, tx, j, next, cause); err != nil {
+		if err := s.setJobState(ctx, m, j, next); err != nil {
 			return err
 		}
 	}
@@ -69,12 +89,12 @@ func (s *Service) advance(ctx context.Context, tx snowball.Tx, j *snowball.Job, 
 // setJobState makes j enter state to: it records the event, applies the
 // state's side effects to j, stores it, and then lets the master, the next
 // export part or the cluster react.
-func (s *Service) setJobState(ctx context.Context, tx snowball.Tx, j *snowball.Job, to model.JobState, cause snowball.Cause) error {
-	now := s.now()
-	if err := tx.AppendEvent(ctx, &snowball.Event{ResourceID: j.ID, At: now, From: string(j.State), To: string(to), Cause: cause}); err != nil {
+func (s *Service) setJobState(ctx context.Context, m move, j *snowball.Job, to model.JobState) error {
+	tx := m.tx
+	if err := tx.AppendEvent(ctx, &snowball.Event{ResourceID: j.ID, At: m.at, From: string(j.State), To: string(to), Cause: m.cause}); err != nil {
 		return err
 	}
-	j.State, j.StateEnteredAt = to, now
+	j.State, j.StateEnteredAt = to, m.at
 	if err := s.enterJobState(j); err != nil {
 		return err
 	}
@@ -83,15 +103,15 @@ func (s *Service) setJobState(ctx context.Context, tx snowball.Tx, j *snowball.J
 	}
 	switch {
 	case j.IsMaster && to == model.JobStatePending:
-		return s.createExportParts(ctx, tx, j, cause)
+		return s.createExportParts(ctx, m.system(), j)
 	case j.MasterID != "" && to == model.JobStateInTransitToAWS:
-		return s.releaseNextPart(ctx, tx, j)
+		return s.releaseNextPart(ctx, m.system(), j)
 	case j.MasterID != "" && snowball.IsFinal(to):
-		return s.settleMaster(ctx, tx, j.MasterID)
+		return s.settleMaster(ctx, m.system(), j.MasterID)
 	case j.ClusterID != "" && to == model.JobStateWithCustomer:
-		return s.setClusterStateIf(ctx, tx, j.ClusterID, model.ClusterStatePending, model.ClusterStateInUse, snowball.CauseSystem)
+		return s.setClusterStateIf(ctx, m.system(), j.ClusterID, model.ClusterStatePending, model.ClusterStateInUse)
 	case j.ClusterID != "" && snowball.IsFinal(to):
-		return s.settleCluster(ctx, tx, j.ClusterID, snowball.CauseSystem)
+		return s.settleCluster(ctx, m.system(), j.ClusterID)
 	}
 	return nil
 }
@@ -134,18 +154,18 @@ func setShipment(sh *snowball.Shipment, status string) {
 
 // createExportParts splits an export master into its parts once the
 // listing is done: the first part is New, the others wait in Pending.
-func (s *Service) createExportParts(ctx context.Context, tx snowball.Tx, master *snowball.Job, cause snowball.Cause) error {
+func (s *Service) createExportParts(ctx context.Context, m move, master *snowball.Job) error {
 	for i := 1; i <= s.cfg.ExportParts; i++ {
 		state := model.JobStatePending
 		if i == 1 {
 			state = model.JobStateNew
 		}
-		part, err := s.newJob(master.Owner, master.Metadata, false, state)
+		part, err := s.newJobAt(m.at, master.Owner, master.Metadata, false, state)
 		if err != nil {
 			return err
 		}
 		part.MasterID, part.PartIndex = master.ID, i
-		if err := s.insertJob(ctx, tx, part, snowball.CauseSystem); err != nil {
+		if err := s.insertJob(ctx, m.tx, part, m.cause); err != nil {
 			return err
 		}
 	}
@@ -155,14 +175,14 @@ func (s *Service) createExportParts(ctx context.Context, tx snowball.Tx, master 
 // releaseNextPart lets the part after j leave Pending: the next device is
 // prepared once the previous one is on its way back, so the part goes on to
 // PreparingAppliance at once (BEHAVIOR.md §1.2), passing through New.
-func (s *Service) releaseNextPart(ctx context.Context, tx snowball.Tx, j *snowball.Job) error {
-	parts, err := allJobs(ctx, tx, snowball.JobFilter{MasterID: j.MasterID})
+func (s *Service) releaseNextPart(ctx context.Context, m move, j *snowball.Job) error {
+	parts, err := allJobs(ctx, m.tx, snowball.JobFilter{MasterID: j.MasterID})
 	if err != nil {
 		return err
 	}
 	for _, p := range parts {
 		if p.PartIndex == j.PartIndex+1 && p.State == model.JobStatePending {
-			return s.advance(ctx, tx, p, model.JobStatePreparingAppliance, snowball.CauseSystem)
+			return s.advance(ctx, m, p, model.JobStatePreparingAppliance)
 		}
 	}
 	return nil
@@ -170,15 +190,15 @@ func (s *Service) releaseNextPart(ctx context.Context, tx snowball.Tx, j *snowba
 
 // settleMaster completes an export master when every part is finished and
 // at least one completed.
-func (s *Service) settleMaster(ctx context.Context, tx snowball.Tx, masterID string) error {
-	master, err := tx.Job(ctx, masterID)
+func (s *Service) settleMaster(ctx context.Context, m move, masterID string) error {
+	master, err := m.tx.Job(ctx, masterID)
 	if err != nil {
 		return err
 	}
 	if master.State != model.JobStatePending {
 		return nil
 	}
-	parts, err := allJobs(ctx, tx, snowball.JobFilter{MasterID: masterID})
+	parts, err := allJobs(ctx, m.tx, snowball.JobFilter{MasterID: masterID})
 	if err != nil {
 		return err
 	}
@@ -195,20 +215,20 @@ func (s *Service) settleMaster(ctx context.Context, tx snowball.Tx, masterID str
 	if completed == 0 {
 		to = model.JobStateCancelled
 	}
-	return s.setJobState(ctx, tx, master, to, snowball.CauseSystem)
+	return s.setJobState(ctx, m, master, to)
 }
 
 // releaseCluster moves a cluster from AwaitingQuorum to Pending, as a node
 // job is about to leave New; it fails while the cluster lacks its quorum.
-func (s *Service) releaseCluster(ctx context.Context, tx snowball.Tx, clusterID string, cause snowball.Cause) error {
-	c, err := tx.Cluster(ctx, clusterID)
+func (s *Service) releaseCluster(ctx context.Context, m move, clusterID string) error {
+	c, err := m.tx.Cluster(ctx, clusterID)
 	if err != nil {
 		return err
 	}
 	if c.State != model.ClusterStateAwaitingQuorum {
 		return nil
 	}
-	nodes, err := liveNodes(ctx, tx, c.ID)
+	nodes, err := liveNodes(ctx, m.tx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -216,7 +236,7 @@ func (s *Service) releaseCluster(ctx context.Context, tx snowball.Tx, clusterID 
 		return snowball.Errorf(snowball.InvalidJobState,
 			"The cluster %s is AwaitingQuorum with %d of its %d nodes; its jobs cannot be prepared yet.", c.ID, len(nodes), c.Quorum)
 	}
-	return s.setClusterState(ctx, tx, c, model.ClusterStatePending, cause)
+	return s.setClusterState(ctx, m, c, model.ClusterStatePending)
 }
 
 func liveNodes(ctx context.Context, tx snowball.Tx, clusterID string) ([]*snowball.Job, error) {
@@ -231,12 +251,12 @@ func liveNodes(ctx context.Context, tx snowball.Tx, clusterID string) ([]*snowba
 }
 
 // settleCluster completes an InUse cluster once every live node is Complete.
-func (s *Service) settleCluster(ctx context.Context, tx snowball.Tx, clusterID string, cause snowball.Cause) error {
-	c, err := tx.Cluster(ctx, clusterID)
+func (s *Service) settleCluster(ctx context.Context, m move, clusterID string) error {
+	c, err := m.tx.Cluster(ctx, clusterID)
 	if err != nil || c.State != model.ClusterStateInUse {
 		return err
 	}
-	nodes, err := liveNodes(ctx, tx, clusterID)
+	nodes, err := liveNodes(ctx, m.tx, clusterID)
 	if err != nil {
 		return err
 	}
@@ -245,27 +265,26 @@ func (s *Service) settleCluster(ctx context.Context, tx snowball.Tx, clusterID s
 			return nil
 		}
 	}
-	return s.setClusterState(ctx, tx, c, model.ClusterStateComplete, cause)
+	return s.setClusterState(ctx, m, c, model.ClusterStateComplete)
 }
 
-func (s *Service) setClusterStateIf(ctx context.Context, tx snowball.Tx, clusterID string, from, to model.ClusterState, cause snowball.Cause) error {
-	c, err := tx.Cluster(ctx, clusterID)
+func (s *Service) setClusterStateIf(ctx context.Context, m move, clusterID string, from, to model.ClusterState) error {
+	c, err := m.tx.Cluster(ctx, clusterID)
 	if err != nil || c.State != from {
 		return err
 	}
-	return s.setClusterState(ctx, tx, c, to, cause)
+	return s.setClusterState(ctx, m, c, to)
 }
 
-func (s *Service) setClusterState(ctx context.Context, tx snowball.Tx, c *snowball.Cluster, to model.ClusterState, cause snowball.Cause) error {
+func (s *Service) setClusterState(ctx context.Context, m move, c *snowball.Cluster, to model.ClusterState) error {
 	if !snowball.CanMoveCluster(c.State, to) {
 		return fmt.Errorf("cluster %s: no move from %s to %s", c.ID, c.State, to)
 	}
-	now := s.now()
-	if err := tx.AppendEvent(ctx, &snowball.Event{ResourceID: c.ID, At: now, From: string(c.State), To: string(to), Cause: cause}); err != nil {
+	if err := m.tx.AppendEvent(ctx, &snowball.Event{ResourceID: c.ID, At: m.at, From: string(c.State), To: string(to), Cause: m.cause}); err != nil {
 		return err
 	}
-	c.State, c.StateEnteredAt = to, now
-	return tx.PutCluster(ctx, c)
+	c.State, c.StateEnteredAt = to, m.at
+	return m.tx.PutCluster(ctx, c)
 }
 
 // AdvanceCluster is the operator moving a cluster out of AwaitingQuorum to
@@ -285,7 +304,7 @@ func (s *Service) AdvanceCluster(ctx context.Context, clusterID string, to model
 			return snowball.Errorf(snowball.InvalidJobState,
 				"The cluster %s is %s; the operator can only move an AwaitingQuorum cluster to Pending, the rest follows its nodes.", c.ID, c.State)
 		}
-		if err := s.releaseCluster(ctx, tx, c.ID, snowball.CauseOperator); err != nil {
+		if err := s.releaseCluster(ctx, s.move(tx, snowball.CauseOperator), c.ID); err != nil {
 			return err
 		}
 		out, err = tx.Cluster(ctx, clusterID)
