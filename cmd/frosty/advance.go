@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
-	"time"
 )
 
 func runAdvance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -25,35 +23,18 @@ func runAdvance(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if (*job == "") == (*cluster == "") || *to == "" {
 		return fmt.Errorf("%w: advance needs --to STATE and one of --job ID or --cluster ID", errUsage)
 	}
-	if *token == "" {
-		s, err := readSecrets(*data)
-		if err != nil {
-			return fmt.Errorf("no --admin-token given and %w", err)
-		}
-		*token = s.AdminToken
-	}
 	path := "/_frosty/jobs/" + *job + "/advance"
 	if *cluster != "" {
 		path = "/_frosty/clusters/" + *cluster + "/advance"
 	}
 	body, _ := json.Marshal(map[string]string{"to": *to})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(*endpoint, "/")+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+*token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
 	var out map[string]string
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
-		return fmt.Errorf("%s: unreadable answer (HTTP %d)", path, resp.StatusCode)
+	status, err := operatorCall(ctx, http.MethodPost, *endpoint, path, *token, *data, bytes.NewReader(body), &out)
+	if err != nil {
+		return err
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, out["message"])
+	if status != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %s", status, out["message"])
 	}
 	if *job != "" {
 		fmt.Fprintf(stdout, "%s %s\n", out["JobId"], out["JobState"])

@@ -2,6 +2,7 @@
 //
 //	frosty serve     run the API on an embedded store
 //	frosty advance   move a job (or cluster) along its state machine, as AWS would
+//	frosty events    print a job's (or cluster's) history as a timeline
 //	frosty unlock    decrypt a downloaded manifest with its unlock code
 //	frosty version   print the version
 //
@@ -35,6 +36,7 @@ const usage = `usage: frosty <command> [flags]
 commands:
   serve     run the Snowball API (embedded SQLite store)
   advance   move a job or cluster forward, as the AWS side would
+  events    print a job's or cluster's history: frosty events JID...
   unlock    decrypt a downloaded manifest with its unlock code
   version   print the version
 
@@ -52,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runServe(ctx, rest, stdout, stderr)
 	case "advance":
 		err = runAdvance(ctx, rest, stdout, stderr)
+	case "events":
+		err = runEvents(ctx, rest, stdout, stderr)
 	case "unlock":
 		err = runUnlock(ctx, rest, stdout, stderr)
 	case "version":

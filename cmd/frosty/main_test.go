@@ -156,6 +156,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("frosty advance: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 
+	out, errOut, code = frosty(t, "events", jobID, "--endpoint", p.url, "--data", data)
+	for _, want := range []string{"(created)", "PreparingAppliance", "WithCustomer", "operator"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("frosty events: exit %d, stdout %q, stderr %q; want %q in the timeline", code, out, errOut, want)
+		}
+	}
+
 	unlock, err := sb.GetJobUnlockCode(&snowball.GetJobUnlockCodeInput{JobId: &jobID})
 	if err != nil {
 		t.Fatal(err)
@@ -238,6 +245,8 @@ func TestCommandLine(t *testing.T) {
 		{"UnlockWithoutFlags", []string{"unlock"}, 2, "", "unlock needs --manifest"},
 		{"UnlockMissingFile", []string{"unlock", "--manifest", "/nonexistent/m.bin", "--unlock-code", "aaaaa-bbbbb-ccccc-ddddd-eeeee"}, 1, "", "no such file"},
 		{"AdvanceWithoutTarget", []string{"advance", "--job", "JID"}, 2, "", "advance needs --to"},
+		{"EventsWithoutID", []string{"events"}, 2, "", "events needs a JobId"},
+		{"BadTimeScale", []string{"serve", "--time-scale", "0"}, 2, "", "--time-scale must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

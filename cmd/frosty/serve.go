@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frostyhq/frosty/internal/lifecycle"
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
@@ -23,9 +24,9 @@ import (
 
 // serveConfig is the configuration of `frosty serve`.
 type serveConfig struct {
-	listen, data, credentials, auth, adminToken, lifecycle, publicURL string
-	timeScale                                                         float64
-	snowballLimit, exportParts                                        int
+	listen, data, credentials, auth, adminToken, lifecycle, profile, publicURL string
+	timeScale                                                                  float64
+	snowballLimit, exportParts                                                 int
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -34,8 +35,9 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.credentials, "credentials", "", `JSON file of [{"accountId","accessKeyId","secretAccessKey"}] (default: a generated key pair for account 000000000000)`)
 	fs.StringVar(&c.auth, "auth", "sigv4", "sigv4: verify signatures; none: accept any caller as account 000000000000")
 	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token of the operator API (default: generated and kept in --data)")
-	fs.StringVar(&c.lifecycle, "lifecycle", "timed", "timed or manual: how jobs move (manual: only through the operator API)")
-	fs.Float64Var(&c.timeScale, "time-scale", 0, "how much faster than real time the timed lifecycle runs")
+	fs.StringVar(&c.lifecycle, "lifecycle", "timed", "timed: jobs move on their own; manual: only through the operator API")
+	fs.Float64Var(&c.timeScale, "time-scale", lifecycle.DefaultTimeScale, "how much faster than real time the timed lifecycle runs (the default makes a day last 5 s)")
+	fs.StringVar(&c.profile, "lifecycle-profile", "", "JSON file of dwell times per state, job type and shipping option (default: the real-world pace)")
 	fs.StringVar(&c.publicURL, "public-url", "", "base URL put into presigned URLs (default http://<listen>)")
 	fs.IntVar(&c.snowballLimit, "snowball-limit", service.DefaultSnowballLimit, "the device limit GetSnowballUsage reports")
 	fs.IntVar(&c.exportParts, "export-parts", service.DefaultExportParts, "how many job parts an export job is split into")
@@ -47,7 +49,7 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("%w: --auth must be sigv4 or none, not %q", errUsage, c.auth)
 	case c.lifecycle != "timed" && c.lifecycle != "manual":
 		return fmt.Errorf("%w: --lifecycle must be timed or manual, not %q", errUsage, c.lifecycle)
-	case c.timeScale < 0:
+	case c.timeScale <= 0:
 		return fmt.Errorf("%w: --time-scale must be positive", errUsage)
 	case c.snowballLimit < 0 || c.exportParts < 1:
 		return fmt.Errorf("%w: --snowball-limit must be ≥ 0 and --export-parts ≥ 1", errUsage)
@@ -109,8 +111,33 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		publicURL = "http://" + addr
 	}
 	clock := snowball.SystemClock{}
-	svc := service.New(store, clock, server.PresignerFor(publicURL, sec.Download, clock), []byte(sec.TokenKey),
-		service.Config{SnowballLimit: cfg.snowballLimit, ExportParts: cfg.exportParts})
+	svcCfg := service.Config{
+		SnowballLimit: cfg.snowballLimit, ExportParts: cfg.exportParts,
+		OnEvent: func(e *snowball.Event) {
+			log.Info("transition", "id", e.ResourceID, "from", e.From, "to", e.To, "cause", e.Cause, "at", e.At.Format(time.RFC3339Nano))
+		},
+	}
+	var timing *service.Timing
+	if cfg.lifecycle == "timed" {
+		profile := snowball.DefaultProfile()
+		if cfg.profile != "" {
+			if profile, err = snowball.LoadProfile(cfg.profile); err != nil {
+				return err
+			}
+		}
+		timing = &service.Timing{Profile: profile, Scale: cfg.timeScale}
+		svcCfg.Timed = timing
+	}
+	var engine *lifecycle.Engine
+	svcCfg.OnChange = func() {
+		if engine != nil {
+			engine.Wake()
+		}
+	}
+	svc := service.New(store, clock, server.PresignerFor(publicURL, sec.Download, clock), []byte(sec.TokenKey), svcCfg)
+	if timing != nil {
+		engine = lifecycle.New(store, svc, clock, timing, log)
+	}
 	handler := server.New(server.Config{
 		Service: svc, Clock: clock, Log: log, Keys: keys, AdminToken: adminToken, DownloadKeys: downloadKeys,
 	})
@@ -119,10 +146,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.auth == "none" {
 		log.Warn("signature checking is off (--auth none): every caller is account " + snowball.DefaultAccount)
 	}
-	if cfg.lifecycle == "timed" {
-		log.Warn("the timed lifecycle is not built yet: jobs move only through the operator API (frosty advance), as with --lifecycle manual")
-	}
-	log.Info("frosty serving", "addr", addr, "data", cfg.data, "public_url", publicURL, "lifecycle", cfg.lifecycle)
+	log.Info("frosty serving", "addr", addr, "data", cfg.data, "public_url", publicURL, "lifecycle", cfg.lifecycle, "time_scale", cfg.timeScale)
 
 	srv := &http.Server{
 		Handler:           handler,
@@ -135,6 +159,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	engineCtx, stopEngine := context.WithCancel(ctx)
+	engineDone := make(chan struct{})
+	go func() {
+		defer close(engineDone)
+		if engine != nil {
+			engine.Run(engineCtx) // catches up first with whatever fell due while the server was down
+		}
+	}()
+	defer func() { stopEngine(); <-engineDone }()
 	select {
 	case err := <-errc:
 		return err

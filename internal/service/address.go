@@ -36,7 +36,7 @@ func (s *Service) CreateAddress(ctx context.Context, in *model.CreateAddressRequ
 		addr.Type = model.Ptr(model.AddressTypeAwsShip)
 	}
 	rec := &snowball.Address{ID: id, Owner: owner, CreatedAt: s.now(), Address: addr}
-	if err := s.store.Update(ctx, func(tx snowball.Tx) error { return tx.InsertAddress(ctx, rec) }); err != nil {
+	if err := s.write(ctx, func(tx snowball.Tx) error { return tx.InsertAddress(ctx, rec) }); err != nil {
 		return nil, wrap("create address", err)
 	}
 	return &model.CreateAddressResult{AddressId: &id}, nil

@@ -178,7 +178,7 @@ func (s *Service) DescribeReturnShippingLabel(ctx context.Context, in *model.Des
 		}
 		l := j.ReturnLabel
 		before := l.Status
-		if l.Status == model.ShippingLabelStatusInProgress {
+		if l.Status == model.ShippingLabelStatusInProgress && s.labelReady(l) {
 			l.Status = model.ShippingLabelStatusSucceeded
 		}
 		// A label first described after it expired is already TimedOut.
@@ -207,6 +207,13 @@ func (s *Service) DescribeReturnShippingLabel(ctx context.Context, in *model.Des
 		out.ReturnShippingLabelURI = &u
 	}
 	return out, nil
+}
+
+// labelReady reports whether a label in progress is done: at once in the
+// manual lifecycle, after the profile's delay in the timed one.
+func (s *Service) labelReady(l *snowball.ReturnLabel) bool {
+	t := s.cfg.Timed
+	return t == nil || !s.now().Before(l.CreatedAt.Add(t.Scaled(time.Duration(t.Profile.ReturnLabel))))
 }
 
 // Object is a file of the download namespace.

@@ -245,7 +245,7 @@ func (s *Service) jobMetadata(j *snowball.Job) (*model.JobMetadata, error) {
 		md.ClusterId = &j.ClusterID
 	}
 	if j.State == model.JobStateInProgress {
-		md.DataTransferProgress = dataTransfer(j)
+		md.DataTransferProgress = s.dataTransfer(j)
 	}
 	if hasJobLogs(j) {
 		logs, err := s.jobLogs(j)
@@ -257,11 +257,31 @@ func (s *Service) jobMetadata(j *snowball.Job) (*model.JobMetadata, error) {
 	return &md, nil
 }
 
-// dataTransfer is the progress shown while a job is InProgress. Totals stay
-// 0 until the keys are listed; in the manual lifecycle nothing moves.
-func dataTransfer(*snowball.Job) *model.DataTransfer {
-	zero := int64(0)
-	return &model.DataTransfer{BytesTransferred: &zero, ObjectsTransferred: &zero, TotalBytes: &zero, TotalObjects: &zero}
+// Synthetic totals of a job's data transfer (BEHAVIOR.md §1.7).
+const (
+	TransferTotalBytes   = int64(1 << 40)
+	TransferTotalObjects = int64(100000)
+)
+
+// dataTransfer is the progress shown while a job is InProgress: in the
+// timed lifecycle it grows from 0 to the totals over the state's dwell
+// time; in the manual one nothing is listed or moved, so all of it is 0.
+func (s *Service) dataTransfer(j *snowball.Job) *model.DataTransfer {
+	t := s.cfg.Timed
+	if t == nil {
+		zero := int64(0)
+		return &model.DataTransfer{BytesTransferred: &zero, ObjectsTransferred: &zero, TotalBytes: &zero, TotalObjects: &zero}
+	}
+	fraction := 1.0
+	if d, ok := t.Profile.DwellFor(j); ok && d > 0 {
+		fraction = min(1, max(0, float64(s.now().Sub(j.StateEnteredAt))/float64(t.Scaled(d))))
+	}
+	return &model.DataTransfer{
+		BytesTransferred:   model.Ptr(int64(fraction * float64(TransferTotalBytes))),
+		ObjectsTransferred: model.Ptr(int64(fraction * float64(TransferTotalObjects))),
+		TotalBytes:         model.Ptr(TransferTotalBytes),
+		TotalObjects:       model.Ptr(TransferTotalObjects),
+	}
 }
 
 // hasJobLogs says when a job report exists (BEHAVIOR.md §1.8): at the end

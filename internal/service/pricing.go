@@ -26,7 +26,7 @@ func (s *Service) CreateLongTermPricing(ctx context.Context, in *model.CreateLon
 		ID: id, Owner: owner, Type: *in.LongTermPricingType, SnowballType: *in.SnowballType,
 		AutoRenew: model.Deref(in.IsLongTermPricingAutoRenew), StartDate: start, EndDate: contractEnd(start, *in.LongTermPricingType),
 	}
-	if err := s.store.Update(ctx, func(tx snowball.Tx) error { return tx.InsertLongTermPricing(ctx, l) }); err != nil {
+	if err := s.write(ctx, func(tx snowball.Tx) error { return tx.InsertLongTermPricing(ctx, l) }); err != nil {
 		return nil, wrap("create long-term pricing", err)
 	}
 	return &model.CreateLongTermPricingResult{LongTermPricingId: &id}, nil

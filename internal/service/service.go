@@ -34,6 +34,30 @@ type Config struct {
 	PickupLocations []model.Address
 	// CompatibleImages is what ListCompatibleImages returns.
 	CompatibleImages []model.CompatibleImage
+	// Timed is set when the timed lifecycle runs: its pace drives data
+	// transfer progress and return labels. Nil (manual lifecycle) means
+	// progress stays at 0 and a label is ready when next described.
+	Timed *Timing
+	// OnChange, if set, is called after every committed change, so that a
+	// scheduler waiting for the next due transition can look again.
+	OnChange func()
+	// OnEvent, if set, is called with each transition once it has committed.
+	OnEvent func(*snowball.Event)
+}
+
+// Timing is the pace of the timed lifecycle: a profile of real-world dwell
+// times and the factor by which Frosty runs faster.
+type Timing struct {
+	Profile snowball.Profile
+	Scale   float64
+}
+
+// Scaled returns the emulated duration of real-world duration d.
+func (t *Timing) Scaled(d time.Duration) time.Duration {
+	if t.Scale <= 0 {
+		return d
+	}
+	return time.Duration(float64(d) / t.Scale)
 }
 
 // Defaults for Config members left zero.
@@ -188,7 +212,44 @@ func (s *Service) update(ctx context.Context, op string, fn func(tx snowball.Tx,
 	if err != nil {
 		return err
 	}
-	return wrap(op, s.store.Update(ctx, func(tx snowball.Tx) error { return fn(tx, owner) }))
+	return wrap(op, s.write(ctx, func(tx snowball.Tx) error { return fn(tx, owner) }))
+}
+
+// write runs fn in a write transaction. After it commits, every event fn
+// recorded goes to OnEvent, in order, and OnChange is told.
+func (s *Service) write(ctx context.Context, fn func(snowball.Tx) error) error {
+	var rec *recordingTx
+	err := s.store.Update(ctx, func(tx snowball.Tx) error {
+		rec = &recordingTx{Tx: tx} // afresh if the store runs fn again
+		return fn(rec)
+	})
+	if err != nil {
+		return err
+	}
+	if s.cfg.OnEvent != nil {
+		for _, e := range rec.events {
+			s.cfg.OnEvent(e)
+		}
+	}
+	if s.cfg.OnChange != nil {
+		s.cfg.OnChange()
+	}
+	return nil
+}
+
+// recordingTx keeps the events appended in a transaction, to be announced
+// only once it has committed.
+type recordingTx struct {
+	snowball.Tx
+	events []*snowball.Event
+}
+
+func (r *recordingTx) AppendEvent(ctx context.Context, e *snowball.Event) error {
+	if err := r.Tx.AppendEvent(ctx, e); err != nil {
+		return err
+	}
+	r.events = append(r.events, e)
+	return nil
 }
 
 // view is update for reads.

@@ -43,7 +43,7 @@ const (
 // cluster or parts).
 func (s *Service) AdvanceJob(ctx context.Context, jobID string, to model.JobState) (*snowball.Job, error) {
 	var out *snowball.Job
-	err := s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.write(ctx, func(tx snowball.Tx) error {
 		j, err := tx.Job(ctx, jobID)
 		if snowball.IsNotFound(err) {
 			return notFound(snowball.ResourceJob, jobID)
@@ -64,6 +64,53 @@ func (s *Service) AdvanceJob(ctx context.Context, jobID string, to model.JobStat
 		return nil, wrap("advance job", err)
 	}
 	return out, nil
+}
+
+// StepJob is the timed lifecycle moving a job one state on from state
+// from, at time at (when the move fell due). It reports whether the job
+// moved: it does not when it has moved on already (an operator or another
+// replica was first) or, for a cluster node, while its cluster waits for
+// its quorum.
+func (s *Service) StepJob(ctx context.Context, jobID string, from model.JobState, at time.Time) (bool, error) {
+	moved := false
+	err := s.write(ctx, func(tx snowball.Tx) error {
+		j, err := tx.Job(ctx, jobID)
+		if err != nil || j.State != from {
+			return err
+		}
+		next, ok := snowball.NextJobState(j.Kind(), j.State)
+		if !ok || (j.IsMaster && next == model.JobStateComplete) {
+			return nil
+		}
+		if j.ClusterID != "" && j.State == model.JobStateNew {
+			c, err := tx.Cluster(ctx, j.ClusterID)
+			if err != nil || c.State == model.ClusterStateAwaitingQuorum {
+				return err
+			}
+		}
+		moved = true
+		return s.setJobState(ctx, move{tx: tx, at: at, cause: snowball.CauseTimer}, j, next)
+	})
+	return moved, wrap("step job", err)
+}
+
+// StepCluster is the timed lifecycle ending a cluster's processing window
+// at time at: it moves to Pending if it is AwaitingQuorum with its quorum.
+func (s *Service) StepCluster(ctx context.Context, clusterID string, at time.Time) (bool, error) {
+	moved := false
+	err := s.write(ctx, func(tx snowball.Tx) error {
+		c, err := tx.Cluster(ctx, clusterID)
+		if err != nil || c.State != model.ClusterStateAwaitingQuorum {
+			return err
+		}
+		nodes, err := liveNodes(ctx, tx, c.ID)
+		if err != nil || len(nodes) < c.Quorum {
+			return err
+		}
+		moved = true
+		return s.setClusterState(ctx, move{tx: tx, at: at, cause: snowball.CauseTimer}, c, model.ClusterStatePending)
+	})
+	return moved, wrap("step cluster", err)
 }
 
 // advance moves j along its path to state to, entering every state between.
@@ -292,7 +339,7 @@ func (s *Service) setClusterState(ctx context.Context, m move, c *snowball.Clust
 // Errors: InvalidResourceException, InvalidJobStateException.
 func (s *Service) AdvanceCluster(ctx context.Context, clusterID string, to model.ClusterState) (*snowball.Cluster, error) {
 	var out *snowball.Cluster
-	err := s.store.Update(ctx, func(tx snowball.Tx) error {
+	err := s.write(ctx, func(tx snowball.Tx) error {
 		c, err := tx.Cluster(ctx, clusterID)
 		if snowball.IsNotFound(err) {
 			return notFound(snowball.ResourceCluster, clusterID)
