@@ -3,7 +3,8 @@
 #
 # Usage: scripts/with_server.sh FROSTY_BIN COMMAND [ARG...]
 #
-# Starts FROSTY_BIN serve on a free 127.0.0.1 port, in the manual lifecycle,
+# Starts FROSTY_BIN serve on a free 127.0.0.1 port, in the manual lifecycle
+# unless SERVE_FLAGS says otherwise (e.g. "--lifecycle timed --time-scale 1e6"),
 # with a new temporary --data directory; waits (at most ~20 s) until
 # GET /_frosty/health answers; then runs COMMAND with
 #
@@ -85,7 +86,8 @@ while IFS= read -r name; do
 done < <(compgen -e | grep '^FROSTY_' || true)
 
 # Port 0: the kernel picks a free port, and the banner's first line tells it.
-env "${unset_frosty[@]}" "$bin" serve --listen 127.0.0.1:0 --data "$data" --lifecycle manual \
+read -r -a serve_flags <<<"${SERVE_FLAGS:---lifecycle manual}"
+env "${unset_frosty[@]}" "$bin" serve --listen 127.0.0.1:0 --data "$data" "${serve_flags[@]}" \
 	>"$server_out" 2>"$server_err" &
 server_pid=$!
 
