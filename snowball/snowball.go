@@ -181,3 +181,31 @@ type Event struct {
 	From, To   string
 	Cause      Cause
 }
+
+// Message is a notification waiting in the durable outbox: queued in the
+// same transaction as the transition it announces, and kept until a
+// receiver has taken it, so that none is lost to a crash or an outage.
+type Message struct {
+	Seq int64
+	// ID is unique: the event it announces and the target it goes to.
+	ID string
+	// Target names where it goes: MessageTargetSNS or MessageTargetWebhook.
+	Target string
+	// TopicARN is the SNS topic, for MessageTargetSNS.
+	TopicARN string
+	Subject  string
+	// Body is the message itself: a JSON document.
+	Body string
+
+	CreatedAt   time.Time
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+	DeliveredAt time.Time // zero while pending
+}
+
+// Notification targets.
+const (
+	MessageTargetSNS     = "sns"
+	MessageTargetWebhook = "webhook"
+)

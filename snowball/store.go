@@ -69,4 +69,11 @@ type Tx interface {
 	AppendEvent(ctx context.Context, e *Event) error
 	// Events returns the transitions of one job or cluster, oldest first.
 	Events(ctx context.Context, resourceID string) ([]*Event, error)
+
+	// InsertMessage queues a notification in the outbox; it assigns m.Seq.
+	InsertMessage(ctx context.Context, m *Message) error
+	// PutMessage records a delivery attempt or the delivery of m.
+	PutMessage(ctx context.Context, m *Message) error
+	// PendingMessages returns the messages not yet delivered, in Seq order.
+	PendingMessages(ctx context.Context, p Page) ([]*Message, error)
 }

@@ -52,6 +52,11 @@ var (
 		[]string{"id", "account", "partition"},
 		func(l *snowball.LongTermPricing) []any { return []any{l.ID, l.Owner.Account, l.Owner.Partition} })
 
+	messages = newTable("messages", "message",
+		func(m *snowball.Message) *int64 { return &m.Seq },
+		[]string{"id", "delivered"},
+		func(m *snowball.Message) []any { return []any{m.ID, !m.DeliveredAt.IsZero()} })
+
 	events = newTable("events", "event",
 		func(e *snowball.Event) *int64 { return &e.Seq },
 		[]string{"resource_id"},
@@ -317,4 +322,20 @@ func ownedBy(o snowball.Owner) where {
 	var w where
 	w.and("account = ? AND partition = ?", o.Account, o.Partition)
 	return w
+}
+
+func (t *tx) InsertMessage(ctx context.Context, m *snowball.Message) error {
+	return messages.insert(ctx, t.q, m)
+}
+
+func (t *tx) PutMessage(ctx context.Context, m *snowball.Message) error {
+	return messages.put(ctx, t.q, m)
+}
+
+// PendingMessages repeats the WHERE clause of the partial index
+// messages_pending so that SQLite uses it.
+func (t *tx) PendingMessages(ctx context.Context, p snowball.Page) ([]*snowball.Message, error) {
+	var w where
+	w.and("delivered = 0")
+	return messages.list(ctx, t.q, w, p)
 }

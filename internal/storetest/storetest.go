@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) snowball.Store) {
 		{"Clusters", clusterKind.tests()},
 		{"LongTermPricing", longTermPricingKind.tests()},
 		{"Events", eventTests},
+		{"Messages", messageTests},
 		{"Tx", txTests},
 		{"Concurrency", concurrencyTests},
 	}
