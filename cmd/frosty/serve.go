@@ -25,6 +25,7 @@ import (
 // serveConfig is the configuration of `frosty serve`.
 type serveConfig struct {
 	listen, data, credentials, auth, adminToken, lifecycle, profile, publicURL string
+	snsEndpoint, webhook                                                       string
 	timeScale                                                                  float64
 	snowballLimit, exportParts                                                 int
 }
@@ -39,6 +40,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.Float64Var(&c.timeScale, "time-scale", lifecycle.DefaultTimeScale, "how much faster than real time the timed lifecycle runs (the default makes a day last 5 s)")
 	fs.StringVar(&c.profile, "lifecycle-profile", "", "JSON file of dwell times per state, job type and shipping option (default: the real-world pace)")
 	fs.StringVar(&c.publicURL, "public-url", "", "base URL put into presigned URLs (default http://<listen>)")
+	fs.StringVar(&c.snsEndpoint, "sns-endpoint", "", "SNS-compatible API that job notifications are published to (moto, LocalStack, real SNS)")
+	fs.StringVar(&c.webhook, "webhook", "", "URL that job notifications are POSTed to as JSON")
 	fs.IntVar(&c.snowballLimit, "snowball-limit", service.DefaultSnowballLimit, "the device limit GetSnowballUsage reports")
 	fs.IntVar(&c.exportParts, "export-parts", service.DefaultExportParts, "how many job parts an export job is split into")
 }
@@ -128,11 +131,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		timing = &service.Timing{Profile: profile, Scale: cfg.timeScale}
 		svcCfg.Timed = timing
 	}
+	senders := map[string]lifecycle.Sender{}
+	httpClient := &http.Client{Timeout: 30 * time.Second}
+	if cfg.snsEndpoint != "" {
+		senders[snowball.MessageTargetSNS] = lifecycle.NewSNS(cfg.snsEndpoint, httpClient)
+	}
+	if cfg.webhook != "" {
+		senders[snowball.MessageTargetWebhook] = lifecycle.Webhook{URL: cfg.webhook, Client: httpClient}
+	}
+	svcCfg.NotifySNS, svcCfg.NotifyWebhook = cfg.snsEndpoint != "", cfg.webhook != ""
+	dispatcher := lifecycle.NewDispatcher(store, clock, senders, log)
 	var engine *lifecycle.Engine
 	svcCfg.OnChange = func() {
 		if engine != nil {
 			engine.Wake()
 		}
+		dispatcher.Wake()
 	}
 	svc := service.New(store, clock, server.PresignerFor(publicURL, sec.Download, clock), []byte(sec.TokenKey), svcCfg)
 	if timing != nil {
@@ -167,7 +181,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			engine.Run(engineCtx) // catches up first with whatever fell due while the server was down
 		}
 	}()
-	defer func() { stopEngine(); <-engineDone }()
+	dispatcherDone := make(chan struct{})
+	go func() {
+		defer close(dispatcherDone)
+		dispatcher.Run(engineCtx) // delivers what is pending in the outbox first
+	}()
+	defer func() { stopEngine(); <-engineDone; <-dispatcherDone }()
 	select {
 	case err := <-errc:
 		return err

@@ -56,23 +56,30 @@ type due struct {
 // Run applies transitions as they fall due until ctx ends. Between them it
 // sleeps until the next one is due or Wake is called.
 func (e *Engine) Run(ctx context.Context) error {
+	return runLoop(ctx, e.clock, e.wake, e.RunDue, e.log.With("loop", "lifecycle"))
+}
+
+// runLoop calls runDue, then sleeps until the time it returns (none: until
+// woken) or a wake-up, until ctx ends. After an error it tries again in a
+// second.
+func runLoop(ctx context.Context, clock snowball.Clock, wake <-chan struct{}, runDue func(context.Context) (time.Time, error), log *slog.Logger) error {
 	for {
-		next, err := e.RunDue(ctx)
+		next, err := runDue(ctx)
 		if err != nil && ctx.Err() == nil {
-			e.log.Error("lifecycle", "err", err)
-			next = e.clock.Now().Add(time.Second) // try again soon
+			log.Error("run due", "err", err)
+			next = clock.Now().Add(time.Second)
 		}
 		var timer *time.Timer
 		var fire <-chan time.Time
 		if !next.IsZero() {
-			timer = time.NewTimer(max(0, next.Sub(e.clock.Now())))
+			timer = time.NewTimer(max(0, next.Sub(clock.Now())))
 			fire = timer.C
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-fire:
-		case <-e.wake:
+		case <-wake:
 		}
 		if timer != nil {
 			timer.Stop()

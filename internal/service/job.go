@@ -46,7 +46,11 @@ func (s *Service) insertJob(ctx context.Context, tx snowball.Tx, j *snowball.Job
 	if err := tx.InsertJob(ctx, j); err != nil {
 		return err
 	}
-	return tx.AppendEvent(ctx, &snowball.Event{ResourceID: j.ID, At: j.CreatedAt, To: string(j.State), Cause: cause})
+	e := &snowball.Event{ResourceID: j.ID, At: j.CreatedAt, To: string(j.State), Cause: cause}
+	if err := tx.AppendEvent(ctx, e); err != nil {
+		return err
+	}
+	return s.notify(ctx, tx, j, e)
 }
 
 // CreateJob creates a standalone job, an export job (its master; the parts

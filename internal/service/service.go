@@ -43,6 +43,10 @@ type Config struct {
 	OnChange func()
 	// OnEvent, if set, is called with each transition once it has committed.
 	OnEvent func(*snowball.Event)
+	// NotifyWebhook and NotifySNS say where a job's notifications go: a
+	// message for each is queued in the outbox when a job enters a state
+	// its Notification asks for (SNS only when it names a topic).
+	NotifyWebhook, NotifySNS bool
 }
 
 // Timing is the pace of the timed lifecycle: a profile of real-world dwell

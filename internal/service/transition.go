@@ -138,7 +138,11 @@ func (s *Service) advance(ctx context.Context, m move, j *snowball.Job, to model
 // export part or the cluster react.
 func (s *Service) setJobState(ctx context.Context, m move, j *snowball.Job, to model.JobState) error {
 	tx := m.tx
-	if err := tx.AppendEvent(ctx, &snowball.Event{ResourceID: j.ID, At: m.at, From: string(j.State), To: string(to), Cause: m.cause}); err != nil {
+	e := &snowball.Event{ResourceID: j.ID, At: m.at, From: string(j.State), To: string(to), Cause: m.cause}
+	if err := tx.AppendEvent(ctx, e); err != nil {
+		return err
+	}
+	if err := s.notify(ctx, tx, j, e); err != nil {
 		return err
 	}
 	j.State, j.StateEnteredAt = to, m.at
