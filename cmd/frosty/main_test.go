@@ -7,12 +7,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/credentials"
@@ -55,10 +57,11 @@ var (
 
 // startServer runs the real binary on port 0 and reads how to connect from
 // its banner, as a newcomer would.
-func startServer(t *testing.T, dataDir string) *serverProcess {
+func startServer(t *testing.T, dataDir string, extra ...string) *serverProcess {
 	t.Helper()
 	p := &serverProcess{stderr: &bytes.Buffer{}}
-	p.cmd = exec.Command(binary, "serve", "--listen", "127.0.0.1:0", "--data", dataDir, "--lifecycle", "manual")
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dataDir, "--lifecycle", "manual"}, extra...)
+	p.cmd = exec.Command(binary, args...)
 	p.cmd.Stderr = p.stderr
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -226,6 +229,51 @@ func TestEndToEnd(t *testing.T) {
 	out, errOut, code = frosty(t, "advance", "--endpoint", p2.url, "--data", data, "--job", jobID, "--to", "New")
 	if code != 1 || !strings.Contains(errOut, "HTTP 400") {
 		t.Errorf("advance backwards: exit %d, stdout %q, stderr %q; want exit 1 with HTTP 400", code, out, errOut)
+	}
+}
+
+// TestWebhookEndToEnd runs the binary with --webhook: a job whose
+// Notification asks for WithCustomer is advanced there, and the receiver
+// gets that one message.
+func TestWebhookEndToEnd(t *testing.T) {
+	got := make(chan map[string]string, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]string
+		json.NewDecoder(r.Body).Decode(&m)
+		got <- m
+	}))
+	defer receiver.Close()
+	data := t.TempDir()
+	p := startServer(t, data, "--webhook", receiver.URL)
+	sb := p.client()
+	addr, err := sb.CreateAddress(&snowball.CreateAddressInput{Address: &snowball.Address{
+		Street1: aws.String("1 Main St"), City: aws.String("Seattle"), Country: aws.String("US"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := sb.CreateJob(&snowball.CreateJobInput{
+		JobType: aws.String("LOCAL_USE"), AddressId: addr.AddressId, ShippingOption: aws.String("NEXT_DAY"),
+		Notification: &snowball.Notification{JobStatesToNotify: aws.StringSlice([]string{"WithCustomer"})},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := frosty(t, "advance", "--endpoint", p.url, "--data", data, "--job", *job.JobId, "--to", "WithCustomer"); code != 0 {
+		t.Fatalf("advance: %s", errOut)
+	}
+	select {
+	case m := <-got:
+		if m["JobId"] != *job.JobId || m["JobState"] != "WithCustomer" || m["PreviousJobState"] != "InTransitToCustomer" {
+			t.Errorf("webhook got %v, want the job entering WithCustomer", m)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no webhook call within 10 s; server log:\n%s", p.stderr)
+	}
+	select {
+	case m := <-got:
+		t.Errorf("unexpected second message %v", m)
+	default:
 	}
 }
 
