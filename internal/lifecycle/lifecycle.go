@@ -109,11 +109,11 @@ func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
 			if err != nil {
 				return time.Time{}, err
 			}
-			if moved {
-				// One move may change when others fall due: look again.
-				applied = true
-				break
-			}
+			// A move may make more fall due (the job's next state, a
+			// cluster's nodes, the next export part): look again after
+			// this pass. Each job still moves in order, stamped with the
+			// time each move fell due.
+			applied = applied || moved
 		}
 		if !applied {
 			return next, nil

@@ -28,7 +28,7 @@ type fixture struct {
 	addr   *string
 }
 
-func newFixture(t *testing.T, cfg service.Config) *fixture {
+func newFixture(t testing.TB, cfg service.Config) *fixture {
 	t.Helper()
 	timing := &service.Timing{Profile: domain.DefaultProfile(), Scale: lifecycle.DefaultTimeScale}
 	cfg.Timed = timing
@@ -45,7 +45,7 @@ func newFixture(t *testing.T, cfg service.Config) *fixture {
 	return f
 }
 
-func (f *fixture) createJob(t *testing.T, jobType, shipping string) string {
+func (f *fixture) createJob(t testing.TB, jobType, shipping string) string {
 	t.Helper()
 	in := &snowball.CreateJobInput{JobType: aws.String(jobType), AddressId: f.addr, ShippingOption: aws.String(shipping)}
 	if jobType != "LOCAL_USE" {
