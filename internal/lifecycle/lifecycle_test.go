@@ -201,6 +201,25 @@ func TestClusterLifecycle(t *testing.T) {
 	}
 	for _, n := range out.JobListEntries {
 		f.wantState(t, aws.StringValue(n.JobId), "WithCustomer")
+		if _, err := f.sb.UpdateJobShipmentState(&snowball.UpdateJobShipmentStateInput{JobId: n.JobId, ShipmentState: aws.String("RETURNED")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.run(t, 30*day)
+	for _, n := range out.JobListEntries {
+		f.wantState(t, aws.StringValue(n.JobId), "Complete") // LOCAL_USE: no InProgress on the way
+	}
+	if got := cluster(); got != "Complete" {
+		t.Fatalf("cluster is %s with every node Complete, want Complete", got)
+	}
+	var path []string
+	for _, e := range f.events(t, aws.StringValue(out.JobListEntries[0].JobId)) {
+		path = append(path, e.To)
+	}
+	want := []string{"New", "PreparingAppliance", "PreparingShipment", "InTransitToCustomer", "WithCustomer",
+		"InTransitToAWS", "WithAWSSortingFacility", "WithAWS", "Complete"}
+	if diff := cmp.Diff(want, path); diff != "" {
+		t.Errorf("node path (-want +got)\n%s", diff)
 	}
 }
 
