@@ -308,16 +308,12 @@ func (s *Service) UpdateCluster(ctx context.Context, in *model.UpdateClusterRequ
 			if n.State != model.JobStateNew {
 				continue
 			}
-			nm := &n.Metadata
-			setIf(&nm.RoleARN, in.RoleARN)
-			setIf(&nm.Resources, in.Resources)
-			setIf(&nm.OnDeviceServiceConfiguration, in.OnDeviceServiceConfiguration)
-			setIf(&nm.AddressId, in.AddressId)
-			setIf(&nm.Notification, in.Notification)
-			setIf(&nm.ForwardingAddressId, in.ForwardingAddressId)
-			if in.ShippingOption != nil {
-				nm.ShippingDetails = &model.ShippingDetails{ShippingOption: in.ShippingOption}
-			}
+			// A node keeps its own Description.
+			applyJobUpdate(&n.Metadata, &model.UpdateJobRequest{
+				RoleARN: in.RoleARN, Resources: in.Resources, OnDeviceServiceConfiguration: in.OnDeviceServiceConfiguration,
+				AddressId: in.AddressId, Notification: in.Notification, ForwardingAddressId: in.ForwardingAddressId,
+				ShippingOption: in.ShippingOption,
+			})
 			if err := tx.PutJob(ctx, n); err != nil {
 				return err
 			}

@@ -383,28 +383,34 @@ func (s *Service) UpdateJob(ctx context.Context, in *model.UpdateJobRequest) (*m
 			}
 			return invalidState(j, "UpdateJob", allowed)
 		}
-		pickup, err := s.pickupDetails(in.PickupDetails)
-		if err != nil {
+		u := *in
+		if u.PickupDetails, err = s.pickupDetails(in.PickupDetails); err != nil {
 			return err
 		}
-		setIf(&md.RoleARN, in.RoleARN)
-		setIf(&md.Notification, in.Notification)
-		setIf(&md.Resources, in.Resources)
-		setIf(&md.OnDeviceServiceConfiguration, in.OnDeviceServiceConfiguration)
-		setIf(&md.AddressId, in.AddressId)
-		setIf(&md.Description, in.Description)
-		setIf(&md.SnowballCapacityPreference, in.SnowballCapacityPreference)
-		setIf(&md.ForwardingAddressId, in.ForwardingAddressId)
-		setIf(&md.PickupDetails, pickup)
-		if in.ShippingOption != nil {
-			md.ShippingDetails = &model.ShippingDetails{ShippingOption: in.ShippingOption}
-		}
+		applyJobUpdate(md, &u)
 		return tx.PutJob(ctx, j)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &model.UpdateJobResult{}, nil
+}
+
+// applyJobUpdate replaces each setting of md that u gives, whole: UpdateJob
+// does, and so does UpdateCluster for its nodes that are still New.
+func applyJobUpdate(md *model.JobMetadata, u *model.UpdateJobRequest) {
+	setIf(&md.RoleARN, u.RoleARN)
+	setIf(&md.Notification, u.Notification)
+	setIf(&md.Resources, u.Resources)
+	setIf(&md.OnDeviceServiceConfiguration, u.OnDeviceServiceConfiguration)
+	setIf(&md.AddressId, u.AddressId)
+	setIf(&md.Description, u.Description)
+	setIf(&md.SnowballCapacityPreference, u.SnowballCapacityPreference)
+	setIf(&md.ForwardingAddressId, u.ForwardingAddressId)
+	setIf(&md.PickupDetails, u.PickupDetails)
+	if u.ShippingOption != nil {
+		md.ShippingDetails = &model.ShippingDetails{ShippingOption: u.ShippingOption}
+	}
 }
 
 // setIf replaces *dst with v when v is set.
