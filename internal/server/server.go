@@ -100,7 +100,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	owner := snowball.OwnerFor(snowball.DefaultAccount, "us-east-1")
 	if s.cfg.Keys != nil {
-		v := sigv4.Verifier{Keys: s.cfg.Keys, Now: s.cfg.Clock.Now}
+		v := sigv4.Verifier{Keys: s.cfg.Keys, Service: "snowball", Now: s.cfg.Clock.Now}
 		cred, scope, err := v.Verify(r, body)
 		if err != nil {
 			var se *sigv4.Error
@@ -168,7 +168,7 @@ func (p presigner) Presign(region, bucket, key string, expires time.Duration) (s
 }
 
 func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
-	if _, err := sigv4.VerifyPresigned(r, s.cfg.DownloadKeys, s.cfg.Clock.Now()); err != nil {
+	if _, err := sigv4.VerifyPresigned(r, s.cfg.DownloadKeys, "s3", s.cfg.Clock.Now()); err != nil {
 		code, msg := "AccessDenied", "Access Denied"
 		var se *sigv4.Error
 		if errors.As(err, &se) {

@@ -58,7 +58,8 @@ func (t tokenSigner) decode(token *string, op string, owner snowball.Owner, scop
 		return 0, errBadToken
 	}
 	var c cursor
-	if err := json.Unmarshal(payload, &c); err != nil || c.Op != op || c.Owner != owner.String() || c.Scope != scope || c.After < 0 {
+	// Re-encoding refuses the spellings base64 tolerates (newlines, padding bits) that encode never issues.
+	if err := json.Unmarshal(payload, &c); err != nil || c.Op != op || c.Owner != owner.String() || c.Scope != scope || c.After < 0 || t.encode(c) != *token {
 		return 0, errBadToken
 	}
 	return c.After, nil

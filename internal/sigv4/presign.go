@@ -45,7 +45,8 @@ func Presign(rawURL string, cred Credential, region, service string, now time.Ti
 	}
 	now = now.UTC()
 	scope := Scope{Date: now.Format(dateFormat), Region: region, Service: service}
-	query := queryPairs(u.RawQuery)
+	// A malformed escape in rawURL is taken literally, and so re-encoded.
+	query, _ := queryPairs(u.RawQuery)
 	// Presigning twice must not leave two sets of parameters behind.
 	ours := []string{qAlgorithm, qCredential, qDate, qExpires, qSignedHeaders, qSignature}
 	query = slices.DeleteFunc(query, func(p queryPair) bool { return slices.Contains(ours, p.key) })
@@ -67,12 +68,15 @@ func Presign(rawURL string, cred Credential, region, service string, now time.Ti
 	return u.String(), nil
 }
 
-// VerifyPresigned checks a GET of a presigned URL against keys at time now;
-// the host signed is r.Host. Errors are *Error with the codes S3 uses, so S3
-// clients report them sensibly.
-func VerifyPresigned(r *http.Request, keys *Keyring, now time.Time) (Credential, error) {
-	query := queryPairs(r.URL.RawQuery)
-	p, err := presignParams(query)
+// VerifyPresigned checks a GET of a presigned URL, signed for service,
+// against keys at time now; the host signed is r.Host. The path is
+// canonicalised as S3 does (as sent, not escaped again), since presigned URLs
+// are S3's form. Errors are *Error with the codes S3 uses, so S3 clients
+// report them sensibly: CodeAuthorizationQueryParametersError,
+// CodeInvalidAccessKeyID, CodeAccessDenied or CodeSignatureDoesNotMatch.
+func VerifyPresigned(r *http.Request, keys *Keyring, service string, now time.Time) (Credential, error) {
+	query, wellFormed := queryPairs(r.URL.RawQuery)
+	p, err := presignParams(query, service)
 	if err != nil {
 		return Credential{}, err
 	}
@@ -84,14 +88,14 @@ func VerifyPresigned(r *http.Request, keys *Keyring, now time.Time) (Credential,
 		return Credential{}, &Error{CodeAccessDenied, "Request has expired"}
 	}
 	creq := canonicalRequest(r, escapedPath(r), canonicalQuery(query, qSignature), p.signedHeaders, unsignedPayload)
-	if !hmac.Equal([]byte(p.signature), []byte(signature(cred.SecretAccessKey, p.scope, p.date, creq))) {
+	if !wellFormed || !hmac.Equal([]byte(p.signature), []byte(signature(cred.SecretAccessKey, p.scope, p.date, creq))) {
 		return Credential{}, &Error{CodeSignatureDoesNotMatch,
 			"The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 	}
 	return cred, nil
 }
 
-func presignParams(query []queryPair) (signedParams, error) {
+func presignParams(query []queryPair, service string) (signedParams, error) {
 	bad := func(msg string) (signedParams, error) {
 		return signedParams{}, &Error{CodeAuthorizationQueryParametersError, msg}
 	}
@@ -118,6 +122,10 @@ func presignParams(query []queryPair) (signedParams, error) {
 	if !ok {
 		return bad("Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; " +
 			"expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+	}
+	if scope.Service != service {
+		return bad("Error parsing the X-Amz-Credential parameter; incorrect service \"" + scope.Service +
+			"\". This endpoint belongs to \"" + service + "\".")
 	}
 	date, err := time.Parse(timeFormat, vals[qDate])
 	if err != nil {

@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +19,16 @@ const objectURL = "https://frosty.example:8443/bucket/manifests/JID123%20v1.bin?
 func presign(tb testing.TB, rawURL string, c Credential, at time.Time, expires time.Duration) string {
 	tb.Helper()
 	u, err := Presign(rawURL, c, "us-west-2", "s3", at, expires)
+	if err != nil {
+		tb.Fatalf("Presign: %v", err)
+	}
+	return u
+}
+
+// presignFor presigns rawURL by Alice at t0 for an hour, for service.
+func presignFor(tb testing.TB, rawURL, service string) string {
+	tb.Helper()
+	u, err := Presign(rawURL, alice, "us-west-2", service, t0, time.Hour)
 	if err != nil {
 		tb.Fatalf("Presign: %v", err)
 	}
@@ -112,6 +123,8 @@ func TestVerifyPresigned(t *testing.T) {
 		{name: "tampered path escaping", rawURL: strings.Replace(good, "%20", "+", 1), now: t0, wantCode: CodeSignatureDoesNotMatch},
 		{name: "tampered query value", rawURL: setQuery(t, good, "versionId", "8"), now: t0, wantCode: CodeSignatureDoesNotMatch},
 		{name: "tampered expiry", rawURL: setQuery(t, good, qExpires, "7200"), now: t0, wantCode: CodeSignatureDoesNotMatch},
+		{name: "malformed escape for its encoding", now: t0, wantCode: CodeSignatureDoesNotMatch,
+			rawURL: strings.Replace(presign(t, objectURL+"&pct=100%25", alice, t0, hour), "pct=100%25", "pct=100%", 1)},
 		{name: "extra query param", rawURL: good + "&response-content-type=text%2Fhtml", now: t0, wantCode: CodeSignatureDoesNotMatch},
 		{name: "changed signature", rawURL: good[:len(good)-1] + "0", now: t0, wantCode: CodeSignatureDoesNotMatch},
 		{name: "short signature", rawURL: setQuery(t, good, qSignature, "abc"), now: t0, wantCode: CodeSignatureDoesNotMatch},
@@ -127,6 +140,10 @@ func TestVerifyPresigned(t *testing.T) {
 		{name: "bad algorithm", rawURL: setQuery(t, good, qAlgorithm, "AWS4-HMAC-SHA1"), now: t0, wantCode: CodeAuthorizationQueryParametersError},
 		{name: "malformed credential", rawURL: setQuery(t, good, qCredential, "AKIDALICE/20261120/us-west-2/s3"), now: t0,
 			wantCode: CodeAuthorizationQueryParametersError, wantMsg: "mal-formed"},
+		{name: "credential other service", rawURL: setQuery(t, good, qCredential, "AKIDALICE/20261120/us-west-2/dynamodb/aws4_request"),
+			now: t0, wantCode: CodeAuthorizationQueryParametersError, wantMsg: "incorrect service"},
+		{name: "signed for other service", rawURL: presignFor(t, objectURL, "dynamodb"),
+			now: t0, wantCode: CodeAuthorizationQueryParametersError, wantMsg: "incorrect service"},
 		{name: "credential date mismatch", rawURL: setQuery(t, good, qCredential, "AKIDALICE/20261121/us-west-2/s3/aws4_request"),
 			now: t0, wantCode: CodeAuthorizationQueryParametersError, wantMsg: "incorrect date"},
 		{name: "bad date", rawURL: setQuery(t, good, qDate, "2026-11-20"), now: t0, wantCode: CodeAuthorizationQueryParametersError},
@@ -146,7 +163,7 @@ func TestVerifyPresigned(t *testing.T) {
 			if tt.host != "" {
 				r.Host = tt.host
 			}
-			cred, err := VerifyPresigned(r, keys, tt.now)
+			cred, err := VerifyPresigned(r, keys, "s3", tt.now)
 			checkErr(t, err, tt.wantCode, tt.wantMsg)
 			if tt.wantCode == "" {
 				if diff := cmp.Diff(alice, cred); diff != "" {
@@ -176,11 +193,36 @@ func TestVerifyPresignedSDK(t *testing.T) {
 			}
 			keys := testKeyring(t, alice)
 			r := httptest.NewRequest(http.MethodGet, req.URL.String(), nil)
-			if _, err := VerifyPresigned(r, keys, t0.Add(15*time.Minute)); err != nil {
+			if _, err := VerifyPresigned(r, keys, "s3", t0.Add(15*time.Minute)); err != nil {
 				t.Errorf("VerifyPresigned: %v", err)
 			}
-			_, err = VerifyPresigned(r, keys, t0.Add(16*time.Minute))
+			_, err = VerifyPresigned(r, keys, "s3", t0.Add(16*time.Minute))
 			checkErr(t, err, CodeAccessDenied, "Request has expired")
 		})
+	}
+}
+
+// TestVerifyPresignedService checks the exact S3 error for a URL presigned,
+// validly, for another service than the one verifying it.
+func TestVerifyPresignedService(t *testing.T) {
+	keys := testKeyring(t, alice)
+	for _, service := range []string{"dynamodb", "snowball", "S3"} {
+		t.Run(service, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, presignFor(t, objectURL, service), nil)
+			_, err := VerifyPresigned(r, keys, "s3", t0)
+			var got *Error
+			if !errors.As(err, &got) {
+				t.Fatalf("got error %v, want *Error", err)
+			}
+			want := Error{CodeAuthorizationQueryParametersError,
+				`Error parsing the X-Amz-Credential parameter; incorrect service "` + service + `". This endpoint belongs to "s3".`}
+			if diff := cmp.Diff(want, *got); diff != "" {
+				t.Errorf("error mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+	r := httptest.NewRequest(http.MethodGet, presignFor(t, objectURL, "s3"), nil)
+	if _, err := VerifyPresigned(r, keys, "s3", t0); err != nil {
+		t.Errorf("VerifyPresigned of a URL presigned for s3: %v", err)
 	}
 }

@@ -42,9 +42,9 @@ const (
 	CodeInvalidAccessKeyID                = "InvalidAccessKeyId"
 )
 
-// Scope is the credential scope of a verified request. Callers may want to
-// check Region and Service themselves; the signature only proves the client
-// chose them.
+// Scope is the credential scope of a verified request. The verifiers check
+// Service; callers may want to check Region themselves, since the signature
+// only proves the client chose it.
 type Scope struct {
 	Date    string // yyyymmdd
 	Region  string
@@ -151,24 +151,31 @@ func escapedPath(r *http.Request) string {
 type queryPair struct{ key, value string }
 
 // queryPairs decodes a raw query without dropping malformed pairs (as
-// url.ParseQuery does), since every byte the client sent was signed.
-func queryPairs(raw string) []queryPair {
-	var pairs []queryPair
+// url.ParseQuery does), since every byte the client sent was signed. A
+// malformed escape is kept as sent and wellFormed is false: verifiers must
+// refuse such a query, because "%zz" canonicalises exactly as "%25zz" does
+// and would pass for a URL signed with the latter.
+func queryPairs(raw string) (pairs []queryPair, wellFormed bool) {
+	wellFormed = true
 	for part := range strings.SplitSeq(raw, "&") {
 		if part == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(part, "=")
-		pairs = append(pairs, queryPair{unescape(k), unescape(v)})
+		dk, okK := unescape(k)
+		dv, okV := unescape(v)
+		wellFormed = wellFormed && okK && okV
+		pairs = append(pairs, queryPair{dk, dv})
 	}
-	return pairs
+	return pairs, wellFormed
 }
 
-func unescape(s string) string {
+// unescape decodes s, or reports false and returns it as sent.
+func unescape(s string) (string, bool) {
 	if u, err := url.QueryUnescape(s); err == nil {
-		return u
+		return u, true
 	}
-	return s // signed as sent; a mismatch will surface as a bad signature
+	return s, false
 }
 
 // canonicalQuery encodes and sorts by name, then value, as the SigV4

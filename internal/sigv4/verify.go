@@ -17,9 +17,15 @@ const msgSignatureMismatch = "The request signature we calculated does not match
 	"Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 
 // Verifier checks the Authorization header form of SigV4 (AWS4-HMAC-SHA256),
-// which is what SDKs use for awsJson and other non-presigned calls.
+// which is what SDKs use for awsJson and other non-presigned calls. It always
+// hashes the body itself, so S3's UNSIGNED-PAYLOAD and streaming uploads are
+// not for it.
 type Verifier struct {
 	Keys *Keyring
+	// Service is the only service a credential scope may name, so that a
+	// signature made for another service (and replayed or misdirected
+	// here) is refused. An empty Service matches no scope.
+	Service string
 	// Now is injected so tests can exercise skew without sleeping; nil
 	// means time.Now.
 	Now func() time.Time
@@ -31,7 +37,9 @@ type Verifier struct {
 // Verify checks r, whose body has already been read into body (the caller
 // restores r.Body): the signature covers the payload hash, and Verify must
 // not consume a stream the handler still needs. It returns the signing
-// credential and scope, or an *Error.
+// credential and scope, or an *Error with code
+// CodeMissingAuthenticationToken, CodeIncompleteSignature,
+// CodeUnrecognizedClient or CodeInvalidSignature.
 func (v *Verifier) Verify(r *http.Request, body []byte) (Credential, Scope, error) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
@@ -44,6 +52,10 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Credential, Scope, erro
 	auth, err := parseAuthorization(header)
 	if err != nil {
 		return Credential{}, Scope{}, err
+	}
+	if auth.scope.Service != v.Service {
+		return Credential{}, Scope{}, &Error{CodeInvalidSignature,
+			"Credential should be scoped to correct service: '" + v.Service + "'. "}
 	}
 	cred, ok := v.Keys.Lookup(auth.accessKeyID)
 	if !ok {
@@ -62,22 +74,21 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Credential, Scope, erro
 			auth.scope.Date, d, reqTime.Format(timeFormat))}
 	}
 
+	// The payload hash is always that of the body that arrived, whatever
+	// X-Amz-Content-Sha256 claims: trusting the header (UNSIGNED-PAYLOAD
+	// above all) would let a body be swapped after signing. A client that
+	// signed the header's value instead of the real hash fails as any
+	// other wrong signature does.
 	payload := hexSHA256(body)
-	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" {
-		if h != unsignedPayload && h != payload {
-			return Credential{}, Scope{}, &Error{CodeInvalidSignature,
-				"The provided 'x-amz-content-sha256' header does not match what was computed."}
-		}
-		payload = h
-	}
 	// S3 signs the path as sent; every other service (and so every SDK
 	// signing for it) URI-encodes the already-escaped path a second time.
 	uri := escapedPath(r)
-	if auth.scope.Service != "s3" {
+	if v.Service != "s3" {
 		uri = uriEncode(uri, false)
 	}
-	creq := canonicalRequest(r, uri, canonicalQuery(queryPairs(r.URL.RawQuery), ""), auth.signedHeaders, payload)
-	if !hmac.Equal([]byte(auth.signature), []byte(signature(cred.SecretAccessKey, auth.scope, reqTime, creq))) {
+	query, wellFormed := queryPairs(r.URL.RawQuery)
+	creq := canonicalRequest(r, uri, canonicalQuery(query, ""), auth.signedHeaders, payload)
+	if !wellFormed || !hmac.Equal([]byte(auth.signature), []byte(signature(cred.SecretAccessKey, auth.scope, reqTime, creq))) {
 		return Credential{}, Scope{}, &Error{CodeInvalidSignature, msgSignatureMismatch}
 	}
 	return cred, auth.scope, nil

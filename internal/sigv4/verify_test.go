@@ -42,10 +42,23 @@ func apiRequest(tb testing.TB, target string, b []byte) *http.Request {
 // sdkSign signs r the way aws-sdk-go v1 does for the service "snowball".
 func sdkSign(tb testing.TB, r *http.Request, b []byte, c Credential, token string, at time.Time) {
 	tb.Helper()
-	s := v4.NewSigner(credentials.NewStaticCredentials(c.AccessKeyID, c.SecretAccessKey, token))
-	if _, err := s.Sign(r, bytes.NewReader(b), "snowball", "us-west-2", at); err != nil {
+	sdkSignFor(tb, r, b, c, token, "snowball", at)
+}
+
+// sdkSignFor signs r with aws-sdk-go v1 for service; opts configure the
+// signer (UnsignedPayload, say).
+func sdkSignFor(tb testing.TB, r *http.Request, b []byte, c Credential, token, service string, at time.Time, opts ...func(*v4.Signer)) {
+	tb.Helper()
+	s := v4.NewSigner(credentials.NewStaticCredentials(c.AccessKeyID, c.SecretAccessKey, token), opts...)
+	if _, err := s.Sign(r, bytes.NewReader(b), service, "us-west-2", at); err != nil {
 		tb.Fatalf("sign: %v", err)
 	}
+}
+
+// testVerifier verifies for the service "snowball" at now.
+func testVerifier(tb testing.TB, now time.Time, creds ...Credential) *Verifier {
+	tb.Helper()
+	return &Verifier{Keys: testKeyring(tb, creds...), Service: "snowball", Now: func() time.Time { return now }}
 }
 
 // signed returns a request signed by the SDK after mutate has shaped it.
@@ -122,11 +135,15 @@ func TestVerify(t *testing.T) {
 			sdkSign(tb, r, body, alice, "FQoGZXIvYXdzEJr//session", t0)
 			return r, body
 		}},
-		{name: "unsigned payload header", now: t0, req: func(tb testing.TB) (*http.Request, []byte) {
-			return signed(tb, alice, t0, func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", unsignedPayload) }), body
-		}},
 		{name: "content sha256 header", now: t0, req: func(tb testing.TB) (*http.Request, []byte) {
 			return signed(tb, alice, t0, func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", hexSHA256(body)) }), body
+		}},
+		{name: "content sha256 header unsigned", now: t0, req: func(tb testing.TB) (*http.Request, []byte) {
+			// A header the client did not sign is not part of the
+			// signature, whatever it says.
+			r := signed(tb, alice, t0, nil)
+			r.Header.Set("X-Amz-Content-Sha256", unsignedPayload)
+			return r, body
 		}},
 		{name: "skew 4 min past", now: t0.Add(4 * time.Minute), req: func(tb testing.TB) (*http.Request, []byte) {
 			return signed(tb, alice, t0, nil), body
@@ -154,7 +171,7 @@ func TestVerify(t *testing.T) {
 		{name: "body changed", now: t0, wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
 			return signed(tb, alice, t0, nil), []byte(`{"JobId":"JID999"}`)
 		}},
-		{name: "content sha256 mismatch", now: t0, wantCode: CodeInvalidSignature, wantMsg: "x-amz-content-sha256",
+		{name: "content sha256 mismatch", now: t0, wantCode: CodeInvalidSignature, wantMsg: msgSignatureMismatch,
 			req: func(tb testing.TB) (*http.Request, []byte) {
 				return signed(tb, alice, t0, func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", hexSHA256(nil)) }), body
 			}},
@@ -171,6 +188,12 @@ func TestVerify(t *testing.T) {
 		{name: "query added", now: t0, wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
 			r := signed(tb, alice, t0, nil)
 			r.URL.RawQuery = "a=1"
+			return r, body
+		}},
+		{name: "malformed escape for its encoding", now: t0, wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
+			r := apiRequest(tb, "https://snowball.us-west-2.amazonaws.com/?pct=100%25", body)
+			sdkSign(tb, r, body, alice, "", t0)
+			r.URL.RawQuery = "pct=100%"
 			return r, body
 		}},
 		{name: "path changed", now: t0, wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
@@ -245,8 +268,7 @@ func TestVerify(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, b := tt.req(t)
-			v := &Verifier{Keys: testKeyring(t, alice, bob), Now: func() time.Time { return tt.now }}
-			cred, sc, err := v.Verify(r, b)
+			cred, sc, err := testVerifier(t, tt.now, alice, bob).Verify(r, b)
 			checkErr(t, err, tt.wantCode, tt.wantMsg)
 			if tt.wantCode != "" {
 				return
@@ -279,7 +301,7 @@ func TestVerifyTestSuite(t *testing.T) {
 			r.Header.Set("X-Amz-Date", "20150830T123600Z")
 			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "+
 				"SignedHeaders=host;x-amz-date, Signature="+tt.signature)
-			v := &Verifier{Keys: testKeyring(t, example), Now: func() time.Time { return at }}
+			v := &Verifier{Keys: testKeyring(t, example), Service: "service", Now: func() time.Time { return at }}
 			if _, _, err := v.Verify(r, nil); err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
@@ -296,19 +318,22 @@ func TestVerifyDateHeader(t *testing.T) {
 	creq := "POST\n/\n\ndate:" + t0.Format(http.TimeFormat) + "\nhost:snowball.us-west-2.amazonaws.com\n\ndate;host\n" + hexSHA256(body)
 	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDALICE/20261120/us-west-2/snowball/aws4_request, "+
 		"SignedHeaders=date;host, Signature="+signature(alice.SecretAccessKey, sc, t0, creq))
-	v := &Verifier{Keys: testKeyring(t, alice), Now: func() time.Time { return t0 }}
-	if _, _, err := v.Verify(r, body); err != nil {
+	if _, _, err := testVerifier(t, t0, alice).Verify(r, body); err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
 }
 
 func TestVerifyMaxSkew(t *testing.T) {
 	r := signed(t, alice, t0, nil)
-	v := &Verifier{Keys: testKeyring(t, alice), Now: func() time.Time { return t0.Add(90 * time.Second) }, MaxSkew: time.Minute}
+	v := testVerifier(t, t0.Add(90*time.Second), alice)
+	v.MaxSkew = time.Minute
 	_, _, err := v.Verify(r, body)
 	checkErr(t, err, CodeInvalidSignature, "(20261120T000630Z - 1 min.)")
 }
 
+// FuzzVerify checks that no Authorization header, date or query makes
+// Verify panic or fail with anything but an *Error. Presigned URLs have
+// their own target, FuzzVerifyPresigned.
 func FuzzVerify(f *testing.F) {
 	valid := signed(f, alice, t0, nil).Header.Get("Authorization")
 	for _, s := range []string{
@@ -318,7 +343,7 @@ func FuzzVerify(f *testing.F) {
 	} {
 		f.Add(s, "20261120T000500Z", "a=%zz&b")
 	}
-	v := &Verifier{Keys: testKeyring(f, alice), Now: func() time.Time { return t0 }}
+	v := testVerifier(f, t0, alice)
 	f.Fuzz(func(t *testing.T, auth, date, rawQuery string) {
 		r := apiRequest(t, "https://snowball.us-west-2.amazonaws.com/", body)
 		r.URL.RawQuery = rawQuery
@@ -330,11 +355,135 @@ func FuzzVerify(f *testing.F) {
 				t.Fatalf("Verify error %v is %T, want *Error", err, err)
 			}
 		}
-		if _, err := VerifyPresigned(r, v.Keys, t0); err != nil {
-			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("VerifyPresigned error %v is %T, want *Error", err, err)
-			}
-		}
 	})
+}
+
+// TestVerifyService checks that a signature made for another service is
+// refused before anything else about it is considered, with the message AWS
+// gives.
+func TestVerifyService(t *testing.T) {
+	const wantMsg = "Credential should be scoped to correct service: 'snowball'. "
+	tests := []struct {
+		name     string
+		cred     Credential
+		service  string
+		wantCode string
+	}{
+		{"OK", alice, "snowball", ""},
+		{"ErrDynamoDB", alice, "dynamodb", CodeInvalidSignature},
+		{"ErrS3", alice, "s3", CodeInvalidSignature},
+		{"ErrCase", alice, "Snowball", CodeInvalidSignature},
+		{"ErrUnknownKeyOtherService", Credential{AccessKeyID: "AKIDMALLORY", SecretAccessKey: "x"}, "dynamodb", CodeInvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := apiRequest(t, "https://snowball.us-west-2.amazonaws.com/", body)
+			sdkSignFor(t, r, body, tt.cred, "", tt.service, t0)
+			_, _, err := testVerifier(t, t0, alice).Verify(r, body)
+			if tt.wantCode == "" {
+				if err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+				return
+			}
+			var got *Error
+			if !errors.As(err, &got) {
+				t.Fatalf("got error %v, want *Error", err)
+			}
+			if diff := cmp.Diff(Error{tt.wantCode, wantMsg}, *got); diff != "" {
+				t.Errorf("error mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("ErrNoService", func(t *testing.T) {
+		v := &Verifier{Keys: testKeyring(t, alice), Now: func() time.Time { return t0 }}
+		_, _, err := v.Verify(signed(t, alice, t0, nil), body)
+		checkErr(t, err, CodeInvalidSignature, "Credential should be scoped to correct service: ''. ")
+	})
+}
+
+// TestVerifyPayloadHash checks that the payload hash signed must be that of
+// the body that arrived, whatever X-Amz-Content-Sha256 says, so a body
+// cannot be swapped after signing.
+func TestVerifyPayloadHash(t *testing.T) {
+	const target = "https://snowball.us-west-2.amazonaws.com/"
+	other := []byte(`{"JobId":"JID999"}`)
+	unsigned := func(s *v4.Signer) { s.UnsignedPayload = true }
+	// handSigned signs, independently of the SDK and of canonicalRequest,
+	// a request whose canonical form covers only host and x-amz-date and
+	// whose payload hash is payloadHash.
+	handSigned := func(tb testing.TB, b []byte, payloadHash string) *http.Request {
+		tb.Helper()
+		r := apiRequest(tb, target, b)
+		r.Header.Set("X-Amz-Date", t0.Format(timeFormat))
+		r.Header.Set("X-Amz-Content-Sha256", payloadHash)
+		sc := Scope{Date: "20261120", Region: "us-west-2", Service: "snowball"}
+		creq := "POST\n/\n\nhost:snowball.us-west-2.amazonaws.com\nx-amz-date:" + t0.Format(timeFormat) +
+			"\n\nhost;x-amz-date\n" + payloadHash
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDALICE/20261120/us-west-2/snowball/aws4_request, "+
+			"SignedHeaders=host;x-amz-date, Signature="+signature(alice.SecretAccessKey, sc, t0, creq))
+		return r
+	}
+	tests := []struct {
+		name     string
+		req      func(tb testing.TB) (*http.Request, []byte)
+		wantCode string
+	}{
+		{name: "OKHeaderAbsent", req: func(tb testing.TB) (*http.Request, []byte) {
+			return signed(tb, alice, t0, nil), body
+		}},
+		{name: "OKHeaderCorrect", req: func(tb testing.TB) (*http.Request, []byte) {
+			return signed(tb, alice, t0, func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", hexSHA256(body)) }), body
+		}},
+		{name: "OKHandSignedHeaderCorrect", req: func(tb testing.TB) (*http.Request, []byte) {
+			return handSigned(tb, body, hexSHA256(body)), body
+		}},
+		{name: "ErrSDKUnsignedPayload", wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
+			r := apiRequest(tb, target, body)
+			sdkSignFor(tb, r, body, alice, "", "snowball", t0, unsigned)
+			if got := r.Header.Get("X-Amz-Content-Sha256"); got != unsignedPayload {
+				tb.Fatalf("SDK sent X-Amz-Content-Sha256 %q, want %s", got, unsignedPayload)
+			}
+			return r, body
+		}},
+		{name: "ErrSDKUnsignedPayloadBodyChanged", wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
+			r := apiRequest(tb, target, body)
+			sdkSignFor(tb, r, body, alice, "", "snowball", t0, unsigned)
+			return r, other
+		}},
+		{name: "ErrHandSignedUnsignedPayload", wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
+			return handSigned(tb, body, unsignedPayload), body
+		}},
+		{name: "ErrHandSignedUnsignedPayloadBodyChanged", wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
+			return handSigned(tb, body, unsignedPayload), other
+		}},
+		{name: "ErrHeaderCorrectBodyChanged", wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
+			return signed(tb, alice, t0, func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", hexSHA256(body)) }), other
+		}},
+		{name: "ErrHeaderFollowsChangedBody", wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
+			r := handSigned(tb, body, hexSHA256(body))
+			r.Header.Set("X-Amz-Content-Sha256", hexSHA256(other))
+			return r, other
+		}},
+		{name: "ErrHeaderUnsignedPayloadBodyChanged", wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
+			r := handSigned(tb, body, hexSHA256(body))
+			r.Header.Set("X-Amz-Content-Sha256", unsignedPayload)
+			return r, other
+		}},
+		{name: "ErrHeaderWrong", wantCode: CodeInvalidSignature, req: func(tb testing.TB) (*http.Request, []byte) {
+			return signed(tb, alice, t0, func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", hexSHA256(nil)) }), body
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, b := tt.req(t)
+			_, _, err := testVerifier(t, t0, alice).Verify(r, b)
+			wantMsg := ""
+			if tt.wantCode != "" {
+				wantMsg = msgSignatureMismatch
+			}
+			checkErr(t, err, tt.wantCode, wantMsg)
+		})
+	}
 }
