@@ -33,6 +33,10 @@ const (
 	// NotFound is internal: a Store returns it for a missing record, and the
 	// service turns it into InvalidResourceException with the right type.
 	NotFound = "NotFound"
+	// Exists is internal too: a Store returns it when a record that is
+	// written once is written again (Tx.InsertSealedManifest); the service
+	// handles it and no client ever sees it.
+	Exists = "Exists"
 )
 
 // Resource types carried by InvalidResourceException.
@@ -76,3 +80,6 @@ func ErrorCode(err error) string {
 
 // IsNotFound reports whether err is a Store's NotFound.
 func IsNotFound(err error) bool { return ErrorCode(err) == NotFound }
+
+// IsExists reports whether err is a Store's Exists.
+func IsExists(err error) bool { return ErrorCode(err) == Exists }

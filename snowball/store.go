@@ -14,6 +14,9 @@ type Store interface {
 	// never both commit a lost update. fn must not call Update again: a
 	// store may have a single writer, and a nested Update would deadlock.
 	Update(ctx context.Context, fn func(Tx) error) error
+	// Ping reports whether the store can be read: it reads the schema and a
+	// record, so that a damaged or unreachable store is an error.
+	Ping(ctx context.Context) error
 	// Close releases the store.
 	Close() error
 }
@@ -76,4 +79,13 @@ type Tx interface {
 	PutMessage(ctx context.Context, m *Message) error
 	// PendingMessages returns the messages not yet delivered, in Seq order.
 	PendingMessages(ctx context.Context, p Page) ([]*Message, error)
+
+	// SealedManifest returns the job's sealed manifest, byte for byte as it
+	// was stored, or NotFound if none was.
+	SealedManifest(ctx context.Context, jobID string) ([]byte, error)
+	// InsertSealedManifest stores the sealed manifest of a job, which is
+	// sealed once and then served as is. It returns an *Error with code
+	// Exists if the job has one already: the caller lost a race and reads
+	// that one back. The store does not check that the job exists.
+	InsertSealedManifest(ctx context.Context, jobID string, sealed []byte) error
 }

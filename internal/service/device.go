@@ -224,7 +224,9 @@ type Object struct {
 
 // Download returns the object a presigned URL points at. The caller has
 // verified the URL's signature, which is the only authority needed: like
-// S3, a valid URL works whoever holds it.
+// S3, a valid URL works whoever holds it. A job's manifest is sealed on its
+// first download and stored, and the stored file served from then on; a
+// download waiting for a seal gives up when ctx is done.
 // Errors: NoSuchKey.
 func (s *Service) Download(ctx context.Context, bucket, key string) (*Object, error) {
 	jobID, file, ok := splitObjectKey(bucket, key)
@@ -232,11 +234,18 @@ func (s *Service) Download(ctx context.Context, bucket, key string) (*Object, er
 		return nil, snowball.Errorf(NoSuchKey, "The specified key does not exist.")
 	}
 	var j *snowball.Job
+	var sealed []byte // the stored manifest
 	err := s.store.View(ctx, func(tx snowball.Tx) error {
 		var err error
 		j, err = tx.Job(ctx, jobID)
 		if snowball.IsNotFound(err) || (err == nil && !j.HasDevice()) {
 			return snowball.Errorf(NoSuchKey, "The specified key does not exist.")
+		}
+		if err != nil || file != "manifest" {
+			return err
+		}
+		if sealed, err = tx.SealedManifest(ctx, jobID); snowball.IsNotFound(err) {
+			err = nil
 		}
 		return err
 	})
@@ -245,8 +254,12 @@ func (s *Service) Download(ctx context.Context, bucket, key string) (*Object, er
 	}
 	switch file {
 	case "manifest":
-		body, err := s.sealManifest(j)
-		return &Object{ContentType: "application/octet-stream", Body: body}, err
+		if sealed == nil {
+			if sealed, err = s.manifestFile(ctx, j); err != nil {
+				return nil, wrap("download", err)
+			}
+		}
+		return &Object{ContentType: "application/octet-stream", Body: sealed}, nil
 	case "update":
 		return &Object{ContentType: "application/octet-stream", Body: softwareUpdate(j)}, nil
 	case "report":

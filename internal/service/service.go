@@ -47,6 +47,14 @@ type Config struct {
 	// message for each is queued in the outbox when a job enters a state
 	// its Notification asks for (SNS only when it names a topic).
 	NotifyWebhook, NotifySNS bool
+	// MaxConcurrentSeals bounds how many manifests are sealed at once,
+	// across all jobs; zero means DefaultMaxConcurrentSeals. A seal takes
+	// 32 MiB and a CPU for a while (scrypt); a job's manifest is sealed on
+	// its first download only, and further downloads wait their turn.
+	MaxConcurrentSeals int
+	// OnSeal, if set, is called after each manifest seal with how long
+	// it took (scrypt and the encryption).
+	OnSeal func(d time.Duration)
 }
 
 // Timing is the pace of the timed lifecycle: a profile of real-world dwell
@@ -79,6 +87,9 @@ type Service struct {
 	cfg     Config
 	// Rand is the source of IDs, unlock codes and device secrets.
 	rand io.Reader
+	// seal is sealManifest; tests wrap it to watch the seals.
+	seal  func(*snowball.Job) ([]byte, error)
+	seals sealer
 }
 
 // New returns a Service. tokenKey authenticates pagination tokens; it must
@@ -90,7 +101,13 @@ func New(store snowball.Store, clock snowball.Clock, presign Presigner, tokenKey
 	if cfg.ExportParts <= 0 {
 		cfg.ExportParts = DefaultExportParts
 	}
-	return &Service{store: store, clock: clock, presign: presign, tokens: tokenSigner{key: tokenKey}, cfg: cfg, rand: rand.Reader}
+	if cfg.MaxConcurrentSeals <= 0 {
+		cfg.MaxConcurrentSeals = DefaultMaxConcurrentSeals
+	}
+	s := &Service{store: store, clock: clock, presign: presign, tokens: tokenSigner{key: tokenKey}, cfg: cfg, rand: rand.Reader,
+		seals: newSealer(cfg.MaxConcurrentSeals)}
+	s.seal = s.sealManifest
+	return s
 }
 
 type ownerKey struct{}

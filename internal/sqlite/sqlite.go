@@ -17,13 +17,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/frostyhq/frosty/snowball"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	msqlite "modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 var _ snowball.Store = (*DB)(nil)
@@ -49,6 +51,7 @@ type DB struct {
 	path string
 	w    *sql.DB // one connection: every Update runs on it in turn
 	r    *sql.DB // query_only connections for View
+	p    *sql.DB // for Ping: a fresh query_only connection each time
 
 	closeOnce sync.Once
 	closeErr  error
@@ -67,6 +70,12 @@ func open(path string, migrations fs.FS) (_ *DB, err error) {
 	// URIs, and ":memory:" would give every connection its own database.
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("open sqlite %q: not a plain file name", path)
+	}
+	// SQLite takes an empty file for a new database and would start afresh
+	// in silence; an empty Frosty database is never empty on disk (setting
+	// WAL mode writes its header), so the file was truncated or is not ours.
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		return nil, fmt.Errorf("open sqlite %q: the file is empty (0 bytes), not a Frosty database; remove it to start afresh", path)
 	}
 	db := &DB{path: path}
 	defer func() {
@@ -88,14 +97,14 @@ func open(path string, migrations fs.FS) (_ *DB, err error) {
 	// View would block Updates, so refuse to run.
 	var mode string
 	if err := db.w.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
-		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+		return nil, fileError("open", path, err)
 	}
 	if !strings.EqualFold(mode, "wal") {
 		return nil, fmt.Errorf("open sqlite %q: journal mode is %q, not wal", path, mode)
 	}
 
 	if err := migrate(context.Background(), db.w, migrations); err != nil {
-		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+		return nil, fileError("open", path, err)
 	}
 
 	if db.r, err = sql.Open("sqlite", path+readerDSN); err != nil {
@@ -104,7 +113,54 @@ func open(path string, migrations fs.FS) (_ *DB, err error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	db.r.SetMaxOpenConns(n)
 	db.r.SetMaxIdleConns(n)
+
+	// In WAL mode a connection keeps its page cache from one transaction
+	// to the next while the WAL is unchanged, so a pooled connection can go
+	// on answering from memory after the file is damaged. Ping's connection
+	// is closed after each use and reads the file afresh.
+	if db.p, err = sql.Open("sqlite", path+readerDSN); err != nil {
+		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+	}
+	db.p.SetMaxOpenConns(1)
+	db.p.SetMaxIdleConns(0)
 	return db, nil
+}
+
+// fileError wraps an error of op on the file at path. SQLite's words for
+// a file that is not a database name no file, so say which, and what it is.
+func fileError(op, path string, err error) error {
+	var serr *msqlite.Error
+	if errors.As(err, &serr) && serr.Code()&0xff == sqlite3.SQLITE_NOTADB {
+		return fmt.Errorf("%s sqlite %q: not an SQLite database: %w", op, path, err)
+	}
+	return fmt.Errorf("%s sqlite %q: %w", op, path, err)
+}
+
+// Ping reads the schema, the last job's Seq and the schema version in one
+// read transaction on a connection of its own, opened for the purpose, so
+// that a file damaged under the open connections is an error here even
+// while they still answer from their caches.
+func (db *DB) Ping(ctx context.Context) error {
+	t, err := db.p.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fileError("ping", db.path, err)
+	}
+	defer t.Rollback()
+	var tables int
+	var seq, version sql.NullInt64
+	for _, q := range []struct {
+		query string
+		dest  any
+	}{
+		{"SELECT count(*) FROM sqlite_master", &tables},
+		{"SELECT max(seq) FROM jobs", &seq},
+		{"SELECT max(version) FROM schema_migrations", &version},
+	} {
+		if err := t.QueryRowContext(ctx, q.query).Scan(q.dest); err != nil {
+			return fileError("ping", db.path, err)
+		}
+	}
+	return nil
 }
 
 // View runs fn in a read transaction on a query_only connection, so any
@@ -147,6 +203,9 @@ func (db *DB) Update(ctx context.Context, fn func(snowball.Tx) error) error {
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		var errs []error
+		if db.p != nil {
+			errs = append(errs, db.p.Close())
+		}
 		if db.r != nil {
 			errs = append(errs, db.r.Close())
 		}

@@ -339,3 +339,27 @@ func (t *tx) PendingMessages(ctx context.Context, p snowball.Page) ([]*snowball.
 	w.and("delivered = 0")
 	return messages.list(ctx, t.q, w, p)
 }
+
+func (t *tx) SealedManifest(ctx context.Context, jobID string) ([]byte, error) {
+	var sealed []byte
+	err := t.q.QueryRowContext(ctx, "SELECT sealed FROM sealed_manifests WHERE job_id = ?", jobID).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, snowball.Errorf(snowball.NotFound, "sealed manifest of job %s not found", jobID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get sealed manifest of job %q: %w", jobID, err)
+	}
+	return sealed, nil
+}
+
+func (t *tx) InsertSealedManifest(ctx context.Context, jobID string, sealed []byte) error {
+	_, err := t.q.ExecContext(ctx, "INSERT INTO sealed_manifests (job_id, sealed) VALUES (?, ?)", jobID, sealed)
+	var serr *msqlite.Error
+	if errors.As(err, &serr) && (serr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || serr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
+		return snowball.Errorf(snowball.Exists, "job %s has a sealed manifest already", jobID)
+	}
+	if err != nil {
+		return fmt.Errorf("insert sealed manifest of job %q: %w", jobID, err)
+	}
+	return nil
+}

@@ -63,6 +63,8 @@ func Run(t *testing.T, open func(t *testing.T) snowball.Store) {
 		{"LongTermPricing", longTermPricingKind.tests()},
 		{"Events", eventTests},
 		{"Messages", messageTests},
+		{"SealedManifests", manifestTests},
+		{"Store", storeTests},
 		{"Tx", txTests},
 		{"Concurrency", concurrencyTests},
 	}
@@ -611,10 +613,10 @@ func testReadYourWrites(t *testing.T, s snowball.Store) {
 	})
 }
 
-// writeEverything inserts a record of every kind, appends an event and
-// changes the job "existing", as a transaction that must be undone. It
-// tries every write even when one fails, so that in a View each is shown
-// to fail.
+// writeEverything inserts a record of every kind, appends an event, stores
+// a sealed manifest and changes the job "existing", as a transaction that
+// must be undone. It tries every write even when one fails, so that in a
+// View each is shown to fail.
 func writeEverything(ctx context.Context, tx snowball.Tx) error {
 	j, err := tx.Job(ctx, "existing")
 	if err != nil {
@@ -628,6 +630,7 @@ func writeEverything(ctx context.Context, tx snowball.Tx) error {
 		tx.InsertCluster(ctx, NewCluster("new", ownerA)),
 		tx.InsertLongTermPricing(ctx, NewLongTermPricing("new", ownerA)),
 		tx.AppendEvent(ctx, NewEvent("existing", model.JobStateNew, model.JobStateCancelled)),
+		tx.InsertSealedManifest(ctx, "existing", []byte("sealed")),
 	} {
 		if err != nil {
 			return err
@@ -649,6 +652,7 @@ func checkUndone(t *testing.T, s snowball.Store, want *snowball.Job) {
 			"job":               func() error { _, err := tx.Job(ctx, "new"); return err },
 			"cluster":           func() error { _, err := tx.Cluster(ctx, "new"); return err },
 			"long-term pricing": func() error { _, err := tx.LongTermPricing(ctx, "new"); return err },
+			"sealed manifest":   func() error { _, err := tx.SealedManifest(ctx, "existing"); return err },
 		} {
 			if err := get(); !snowball.IsNotFound(err) {
 				t.Errorf("the inserted %s was not undone: get error = %v, want NotFound", kind, err)
