@@ -29,6 +29,12 @@ const (
 	UnrecognizedClient         = "UnrecognizedClientException"
 	InvalidSignature           = "InvalidSignatureException"
 	InternalFailure            = "InternalFailure"
+	// Throttling is what a request gets when the server already has its
+	// limit of requests in flight; SDKs retry it with backoff.
+	Throttling = "ThrottlingException"
+	// ServiceUnavailable is what a request gets when it cannot be finished
+	// within the server's deadline; SDKs retry it.
+	ServiceUnavailable = "ServiceUnavailableException"
 
 	// NotFound is internal: a Store returns it for a missing record, and the
 	// service turns it into InvalidResourceException with the right type.

@@ -5,7 +5,6 @@
 package awsjson
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -78,31 +77,6 @@ func Operations(svc *service.Service) map[string]operation {
 	}
 }
 
-// decode reads a JSON object into in. An empty body counts as {}; unknown
-// members are ignored, as the service does; anything else that is not an
-// object of the right member types is a SerializationException.
-func decode(body []byte, in any) error {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return nil
-	}
-	if body[0] != '{' {
-		return snowball.Errorf(snowball.Serialization, "Start of structure or map expected; the request body must be a JSON object.")
-	}
-	if err := json.Unmarshal(body, in); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return snowball.Errorf(snowball.Serialization, "Unexpected JSON type %s for member %s.", te.Value, te.Field)
-		}
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return snowball.Errorf(snowball.Serialization, "The request body is not valid JSON (at byte %d).", se.Offset)
-		}
-		return snowball.Errorf(snowball.Serialization, "The request body could not be read: %s.", strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return nil
-}
-
 // Handler serves the Snowball API for requests whose caller is already
 // authenticated.
 type Handler struct {
@@ -122,7 +96,7 @@ func (h *Handler) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), model.TargetPrefix+".")
 	run := h.ops[name]
 	if !ok || run == nil {
-		h.WriteError(w, snowball.Errorf(snowball.UnknownOperation, "Unknown operation %q.", r.Header.Get("X-Amz-Target")))
+		h.WriteError(w, snowball.Errorf(snowball.UnknownOperation, "Unknown operation %q.", model.Truncate(r.Header.Get("X-Amz-Target"))))
 		return
 	}
 	out, err := run(ctx, body)
@@ -169,6 +143,8 @@ var errorTable = map[string]wireError{
 	snowball.IncompleteSignature:        {status: 400, lowerMessage: true},
 	snowball.UnrecognizedClient:         {status: 400, lowerMessage: true},
 	snowball.InvalidSignature:           {status: 400, lowerMessage: true},
+	snowball.Throttling:                 {status: 400, lowerMessage: true},
+	snowball.ServiceUnavailable:         {status: 503, lowerMessage: true},
 	snowball.InternalFailure:            {status: 500, lowerMessage: true},
 }
 
@@ -178,7 +154,13 @@ var errorTable = map[string]wireError{
 func (h *Handler) WriteError(w http.ResponseWriter, err error) {
 	var e *snowball.Error
 	wire, known := wireError{}, false
-	if errors.As(err, &e) {
+	switch {
+	case errors.As(err, &e):
+		wire, known = errorTable[e.Code]
+	case errors.Is(err, context.DeadlineExceeded):
+		// The request's deadline passed before the operation finished;
+		// whatever it was doing was rolled back.
+		e = snowball.Errorf(snowball.ServiceUnavailable, "The request could not be completed within the server's deadline. Please try again.")
 		wire, known = errorTable[e.Code]
 	}
 	if !known {

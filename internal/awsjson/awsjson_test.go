@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/frostyhq/frosty/internal/model"
@@ -94,29 +93,4 @@ func TestDecode(t *testing.T) {
 			}
 		})
 	}
-}
-
-// FuzzDecodeValidate feeds arbitrary bodies through the decoder and the
-// model's validation of the largest input shape: an error is fine, a panic
-// or a non-Serialization decode error is not.
-func FuzzDecodeValidate(f *testing.F) {
-	for _, seed := range []string{
-		`{}`, `{"JobType":"IMPORT","Resources":{"S3Resources":[{"BucketArn":"arn:aws:s3:::b","KeyRange":{}}]}}`,
-		`{"PickupDetails":{"Email":"a@b.co","PhoneNumber":"+1 206 555 0100"}}`, `{"Notification":{"JobStatesToNotify":["New",null]}}`,
-		`{"OnDeviceServiceConfiguration":{"S3OnDeviceService":{"StorageLimit":1e308,"ServiceSize":-1}}}`, `[`, "\xff",
-	} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		var in model.CreateJobRequest
-		if err := decode(body, &in); err != nil {
-			if code := snowball.ErrorCode(err); code != snowball.Serialization {
-				t.Fatalf("decode error code %s, want SerializationException", code)
-			}
-			return
-		}
-		if v := model.Validate(&in); v != nil && !strings.Contains(v.Error(), "validation error") {
-			t.Fatalf("odd violations %v", v)
-		}
-	})
 }

@@ -6,7 +6,9 @@ package model
 //go:generate go run ./gen -in api-2.json -out model_gen.go
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +39,15 @@ func Validate(in Input) Violations {
 
 // Violations are model constraint failures, phrased as the AWS Coral
 // framework phrases them so clients and people see the familiar text.
+//
+// Only the first ListedViolations are spelled out; each later one is counted
+// as an empty string, so that a request with a huge list of bad values costs
+// neither memory nor a huge message.
 type Violations []string
+
+// ListedViolations is how many violations a ValidationException message
+// spells out; it still counts them all.
+const ListedViolations = 10
 
 // Error renders the violations as a ValidationException message.
 func (v Violations) Error() string {
@@ -45,12 +55,43 @@ func (v Violations) Error() string {
 	if len(v) > 1 {
 		noun = "errors"
 	}
-	return fmt.Sprintf("%d validation %s detected: %s", len(v), noun, strings.Join(v, "; "))
+	listed, more := v, ""
+	if len(v) > ListedViolations {
+		listed, more = v[:ListedViolations], fmt.Sprintf("; and %d more", len(v)-ListedViolations)
+	}
+	return fmt.Sprintf("%d validation %s detected: %s%s", len(v), noun, strings.Join(listed, "; "), more)
 }
 
 const sensitiveValue = "*** Sensitive Data Redacted ***"
 
+// EchoLimit is how many characters of a client's value an error message
+// repeats: enough to recognise it, never the whole of a huge input.
+const EchoLimit = 256
+
+// Truncate returns s, or, when s is longer than EchoLimit characters, its
+// first EchoLimit characters and a note of its full length. It never cuts a
+// UTF-8 sequence.
+func Truncate(s string) string {
+	if len(s) <= EchoLimit {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == EchoLimit {
+			return s[:i] + fmt.Sprintf("...(truncated, %d characters)", utf8.RuneCountInString(s))
+		}
+		n++
+	}
+	return s
+}
+
+// add records a violation; value is what the message shows, already quoted
+// and truncated.
 func (v *Violations) add(path, value, constraint string) {
+	if len(*v) >= ListedViolations {
+		*v = append(*v, "")
+		return
+	}
 	*v = append(*v, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: Member must %s", value, path, constraint))
 }
 
@@ -65,7 +106,7 @@ type strRule struct {
 }
 
 func (v *Violations) str(path, s string, r strRule, sensitive bool) {
-	shown := "'" + s + "'"
+	shown := "'" + Truncate(s) + "'"
 	if sensitive {
 		shown = "'" + sensitiveValue + "'"
 	}
@@ -87,7 +128,7 @@ func (v *Violations) str(path, s string, r strRule, sensitive bool) {
 type numRule struct{ min, max *float64 }
 
 func (v *Violations) num(path string, f float64, r numRule) {
-	shown := "'" + strconv.FormatFloat(f, 'f', -1, 64) + "'"
+	shown := "'" + Truncate(strconv.FormatFloat(f, 'f', -1, 64)) + "'"
 	if r.min != nil && f < *r.min {
 		v.add(path, shown, "have value greater than or equal to "+strconv.FormatFloat(*r.min, 'f', -1, 64))
 	}
@@ -155,23 +196,29 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 	return []byte(s), nil
 }
 
-// UnmarshalJSON reads epoch seconds (a number) or, leniently, an RFC 3339 string.
+// The range of a Timestamp in epoch seconds: years 0001 to 9999, the years
+// a date with four digits for the year can show.
+const (
+	minEpochSeconds = -62135596800 // 0001-01-01T00:00:00Z
+	maxEpochSeconds = 253402300799 // 9999-12-31T23:59:59Z
+)
+
+// UnmarshalJSON reads epoch seconds. A JSON null leaves t as it is, the
+// encoding/json convention. Anything else that is not a JSON number, and
+// any number outside years 0001 to 9999, is an error rather than a time
+// that silently differs from what was sent.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return fmt.Errorf("timestamp: %w", err)
-		}
-		parsed, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return fmt.Errorf("timestamp %q is neither epoch seconds nor RFC 3339", s)
-		}
-		t.Time = parsed.UTC()
+	if string(b) == "null" {
 		return nil
 	}
+	// strconv.ParseFloat also reads "Inf", "NaN" and hex floats, which are
+	// not JSON numbers.
+	if len(b) == 0 || (b[0] != '-' && (b[0] < '0' || b[0] > '9')) || !json.Valid(b) {
+		return fmt.Errorf("timestamp %s is not a number of epoch seconds", Truncate(string(b)))
+	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		return fmt.Errorf("timestamp %s is not a number of epoch seconds", b)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || f < minEpochSeconds || f > maxEpochSeconds {
+		return fmt.Errorf("timestamp %s is out of range", Truncate(string(b)))
 	}
 	t.Time = time.UnixMilli(int64(f * 1000)).UTC()
 	return nil

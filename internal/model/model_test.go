@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -104,11 +105,133 @@ func TestTimestamp(t *testing.T) {
 			t.Errorf("round trip of %s = %v, %v", b, back, err)
 		}
 	}
-	var ts Timestamp
-	if err := json.Unmarshal([]byte(`"2016-12-24T00:51:15Z"`), &ts); err != nil || ts.Unix() != 1482540675 {
-		t.Errorf("RFC 3339 input: %v, %v", ts, err)
+}
+
+// TestTimestampUnmarshal checks that a timestamp is epoch seconds in years
+// 0001 to 9999 and that nothing else is taken as one.
+func TestTimestampUnmarshal(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     *time.Time // nil: an error
+	}{
+		{"OKSeconds", "1482540675", Ptr(time.Unix(1482540675, 0))},
+		{"OKMillis", "1482540675.25", Ptr(time.UnixMilli(1482540675250))},
+		{"OKExponent", "1.482540675e9", Ptr(time.Unix(1482540675, 0))},
+		{"OKNegative", "-1", Ptr(time.Unix(-1, 0))},
+		{"OKYear1", "-62135596800", Ptr(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC))},
+		{"OKYear9999", "253402300799", Ptr(time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC))},
+		{"ErrBeforeYear1", "-62135596801", nil},
+		{"ErrAfterYear9999", "253402300800", nil},
+		{"ErrHuge", "1e300", nil},
+		{"ErrOverflow", "1e400", nil},
+		{"ErrNegativeOverflow", "-1e400", nil},
+		{"ErrRFC3339", `"2016-12-24T00:51:15Z"`, nil},
+		{"ErrNumberInString", `"1482540675"`, nil},
+		{"ErrBool", "true", nil},
+		{"ErrObject", "{}", nil},
+		{"ErrInf", "Inf", nil},
+		{"ErrNaN", "NaN", nil},
+		{"ErrHexFloat", "0x1p10", nil},
+		{"ErrPlus", "+1", nil},
+		{"ErrEmpty", "", nil},
 	}
-	if err := json.Unmarshal([]byte(`true`), &ts); err == nil {
-		t.Error("a boolean timestamp was accepted")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got Timestamp
+			err := got.UnmarshalJSON([]byte(tt.in))
+			if tt.want == nil {
+				if err == nil {
+					t.Errorf("UnmarshalJSON(%s) = %v, want an error", tt.in, got.Time)
+				}
+				return
+			}
+			if err != nil || !got.Equal(*tt.want) {
+				t.Errorf("UnmarshalJSON(%s) = %v, %v; want %v", tt.in, got.Time, err, *tt.want)
+			}
+		})
 	}
+	t.Run("OKNullLeavesAsIs", func(t *testing.T) {
+		ts := Timestamp{time.Unix(5, 0)}
+		if err := ts.UnmarshalJSON([]byte("null")); err != nil || ts.Unix() != 5 {
+			t.Errorf("null: %v, %v", ts.Time, err)
+		}
+	})
+	t.Run("ErrEchoTruncated", func(t *testing.T) {
+		var ts Timestamp
+		err := ts.UnmarshalJSON([]byte("1" + strings.Repeat("0", 10000)))
+		if err == nil || len(err.Error()) > 400 {
+			t.Errorf("error for a 10001-digit timestamp: %.500v", err)
+		}
+	})
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"OKShort", "abc", "abc"},
+		{"OKAtLimit", strings.Repeat("a", EchoLimit), strings.Repeat("a", EchoLimit)},
+		{"OKMultibyteAtLimit", strings.Repeat("é", EchoLimit), strings.Repeat("é", EchoLimit)},
+		{"Long", strings.Repeat("a", EchoLimit+1), strings.Repeat("a", EchoLimit) + "...(truncated, 257 characters)"},
+		{"LongMultibyte", strings.Repeat("日", 1000), strings.Repeat("日", EchoLimit) + "...(truncated, 1000 characters)"},
+		{"InvalidUTF8", strings.Repeat("\xff", 300), strings.Repeat("\xff", EchoLimit) + "...(truncated, 300 characters)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Truncate(tt.in)
+			if got != tt.want {
+				t.Errorf("Truncate(%d bytes) = %q, want %q", len(tt.in), got, tt.want)
+			}
+			if utf8.ValidString(tt.in) && !utf8.ValidString(got) {
+				t.Errorf("Truncate cut a UTF-8 sequence: %q", got)
+			}
+		})
+	}
+}
+
+// TestViolationsBounded checks that a ValidationException message stays
+// small however large or many the bad values are.
+func TestViolationsBounded(t *testing.T) {
+	huge := strings.Repeat("x", 1_000_000)
+	t.Run("ValueTruncated", func(t *testing.T) {
+		got := Validate(&CreateAddressRequest{Address: &Address{Street1: &huge}})
+		want := Violations{"Value '" + strings.Repeat("x", EchoLimit) + "...(truncated, 1000000 characters)' at 'address.street1' " +
+			"failed to satisfy constraint: Member must have length less than or equal to 1024"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Validate() mismatch (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("NumberTruncated", func(t *testing.T) {
+		got := Validate(&CreateJobRequest{OnDeviceServiceConfiguration: &OnDeviceServiceConfiguration{
+			S3OnDeviceService: &S3OnDeviceServiceConfiguration{StorageLimit: Ptr(-1e308)}}})
+		if len(got) != 1 || !strings.Contains(got[0], "...(truncated, 310 characters)' at 'onDeviceServiceConfiguration.s3OnDeviceService.storageLimit'") {
+			t.Errorf("Validate() = %v", got)
+		}
+	})
+	t.Run("TenHugeMembers", func(t *testing.T) {
+		a := &Address{}
+		for _, p := range []**string{&a.City, &a.Company, &a.Country, &a.Landmark, &a.Name,
+			&a.PostalCode, &a.PrefectureOrDistrict, &a.StateOrProvince, &a.Street1, &a.Street2} {
+			*p = Ptr(huge[:100_000])
+		}
+		v := Validate(&CreateAddressRequest{Address: a})
+		if len(v) != 10 {
+			t.Fatalf("%d violations, want 10", len(v))
+		}
+		if msg := v.Error(); len(msg) > 4200 {
+			t.Errorf("message of 10 huge members is %d bytes", len(msg))
+		}
+	})
+	t.Run("ManyViolationsCounted", func(t *testing.T) {
+		var res []S3Resource
+		for range 20_000 {
+			res = append(res, S3Resource{BucketArn: Ptr("x")})
+		}
+		v := Validate(&CreateJobRequest{Resources: &JobResource{S3Resources: res}})
+		msg := v.Error()
+		if len(v) != 20_000 || !strings.HasPrefix(msg, "20000 validation errors detected: ") || !strings.HasSuffix(msg, "; and 19990 more") {
+			t.Errorf("%d violations, message %.200q...%q", len(v), msg, msg[max(0, len(msg)-40):])
+		}
+		if got := strings.Count(msg, "failed to satisfy constraint"); got != ListedViolations {
+			t.Errorf("message spells out %d violations, want %d", got, ListedViolations)
+		}
+	})
 }

@@ -124,7 +124,7 @@ func presignParams(query []queryPair, service string) (signedParams, error) {
 			"expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
 	}
 	if scope.Service != service {
-		return bad("Error parsing the X-Amz-Credential parameter; incorrect service \"" + scope.Service +
+		return bad("Error parsing the X-Amz-Credential parameter; incorrect service \"" + echo(scope.Service) +
 			"\". This endpoint belongs to \"" + service + "\".")
 	}
 	date, err := time.Parse(timeFormat, vals[qDate])

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // defaultMaxSkew is the clock skew AWS tolerates between client and server.
@@ -71,7 +72,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Credential, Scope, erro
 	if d := reqTime.Format(dateFormat); auth.scope.Date != d {
 		return Credential{}, Scope{}, &Error{CodeInvalidSignature, fmt.Sprintf(
 			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
-			auth.scope.Date, d, reqTime.Format(timeFormat))}
+			echo(auth.scope.Date), d, reqTime.Format(timeFormat))}
 	}
 
 	// The payload hash is always that of the body that arrived, whatever
@@ -100,7 +101,7 @@ func parseAuthorization(header string) (signedParams, error) {
 	}
 	rest, ok := strings.CutPrefix(header, algorithm+" ")
 	if !ok {
-		return incomplete("Authorization header requires '" + algorithm + "' algorithm. Authorization=" + header)
+		return incomplete("Authorization header requires '" + algorithm + "' algorithm. Authorization=" + echo(header))
 	}
 	params := map[string]string{}
 	for part := range strings.SplitSeq(rest, ",") {
@@ -110,7 +111,7 @@ func parseAuthorization(header string) (signedParams, error) {
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return incomplete(fmt.Sprintf("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, header))
+			return incomplete(fmt.Sprintf("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", echo(part), echo(header)))
 		}
 		params[k] = v
 	}
@@ -121,12 +122,12 @@ func parseAuthorization(header string) (signedParams, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return incomplete(strings.Join(missing, " ") + " Authorization=" + header)
+		return incomplete(strings.Join(missing, " ") + " Authorization=" + echo(header))
 	}
 	akid, scope, ok := parseCredential(params["Credential"])
 	if !ok {
 		return incomplete(fmt.Sprintf("Credential should be scoped as <access key>/<YYYYMMDD>/<region>/<service>/%s, not '%s'.",
-			terminator, params["Credential"]))
+			terminator, echo(params["Credential"])))
 	}
 	if !slices.Contains(strings.Split(params["SignedHeaders"], ";"), "host") {
 		return incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
@@ -141,19 +142,19 @@ func requestTime(h http.Header, authHeader string) (time.Time, error) {
 		t, err := time.Parse(timeFormat, s)
 		if err != nil {
 			return time.Time{}, &Error{CodeIncompleteSignature, fmt.Sprintf(
-				"Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", s)}
+				"Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", echo(s))}
 		}
 		return t, nil
 	}
 	if s := h.Get("Date"); s != "" {
 		t, err := http.ParseTime(s)
 		if err != nil {
-			return time.Time{}, &Error{CodeIncompleteSignature, fmt.Sprintf("Date header is not a valid HTTP date: '%s'.", s)}
+			return time.Time{}, &Error{CodeIncompleteSignature, fmt.Sprintf("Date header is not a valid HTTP date: '%s'.", echo(s))}
 		}
 		return t.UTC(), nil
 	}
 	return time.Time{}, &Error{CodeIncompleteSignature,
-		"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + authHeader}
+		"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + echo(authHeader)}
 }
 
 func (v *Verifier) checkSkew(reqTime time.Time) error {
@@ -176,4 +177,24 @@ func (v *Verifier) checkSkew(reqTime time.Time) error {
 			reqTime.Format(timeFormat), n.Add(skew).Format(timeFormat), n.Format(timeFormat), mins)}
 	}
 	return nil
+}
+
+// echoLimit is how many characters of a client's header an error message
+// repeats: enough to recognise it, never the whole of a huge one.
+const echoLimit = 256
+
+// echo returns s for an error message: whole when short, else its first
+// echoLimit characters and a note of its length.
+func echo(s string) string {
+	if utf8.RuneCountInString(s) <= echoLimit {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == echoLimit {
+			return s[:i] + fmt.Sprintf("...(truncated, %d characters)", utf8.RuneCountInString(s))
+		}
+		n++
+	}
+	return s
 }
