@@ -1,6 +1,10 @@
 package snowball
 
-import "context"
+import (
+	"context"
+
+	"github.com/frostyhq/frosty/internal/model"
+)
 
 // Store persists Frosty's records. It is dumb on purpose: every rule lives
 // in the service above it, so two backends cannot drift. A Store is safe
@@ -58,10 +62,15 @@ type Tx interface {
 	Job(ctx context.Context, id string) (*Job, error)
 	Jobs(ctx context.Context, f JobFilter, p Page) ([]*Job, error)
 
+	// JobsByState counts the jobs of all owners in each state.
+	JobsByState(ctx context.Context) (map[model.JobState]int, error)
+
 	InsertCluster(ctx context.Context, c *Cluster) error
 	PutCluster(ctx context.Context, c *Cluster) error
 	Cluster(ctx context.Context, id string) (*Cluster, error)
 	Clusters(ctx context.Context, owner Owner, p Page) ([]*Cluster, error)
+	// ClustersByState counts the clusters of all owners in each state.
+	ClustersByState(ctx context.Context) (map[model.ClusterState]int, error)
 
 	InsertLongTermPricing(ctx context.Context, l *LongTermPricing) error
 	PutLongTermPricing(ctx context.Context, l *LongTermPricing) error

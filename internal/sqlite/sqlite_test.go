@@ -652,3 +652,45 @@ func BenchmarkListJobs(b *testing.B) {
 		}
 	}
 }
+
+// TestMigrationFillsClusterStates: a database from before migration 0004
+// opens with its clusters counted by state.
+func TestMigrationFillsClusterStates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "frosty.db")
+	old := fstest.MapFS{}
+	all, err := readMigrations(migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		if m.version < 4 {
+			old[m.name] = &fstest.MapFile{Data: []byte(m.sql)}
+		}
+	}
+	db, err := open(path, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Write clusters the way the old schema did: no state column.
+	for i, state := range []string{"AwaitingQuorum", "InUse", "InUse"} {
+		doc := fmt.Sprintf(`{"ID":"c%d","State":%q}`, i, state)
+		if _, err := db.w.Exec("INSERT INTO clusters (id, account, partition, doc) VALUES (?, 'a', 'us', ?)", fmt.Sprintf("c%d", i), doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	db = MustOpenPath(t, path)
+	defer db.Close()
+	var got map[model.ClusterState]int
+	if err := db.View(context.Background(), func(tx snowball.Tx) (err error) {
+		got, err = tx.ClustersByState(context.Background())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[model.ClusterState]int{"AwaitingQuorum": 1, "InUse": 2}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ClustersByState after the migration (-want +got):\n%s", diff)
+	}
+}

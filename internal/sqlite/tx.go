@@ -44,8 +44,10 @@ var (
 
 	clusters = newTable("clusters", "cluster",
 		func(c *snowball.Cluster) *int64 { return &c.Seq },
-		[]string{"id", "account", "partition"},
-		func(c *snowball.Cluster) []any { return []any{c.ID, c.Owner.Account, c.Owner.Partition} })
+		[]string{"id", "account", "partition", "state"},
+		func(c *snowball.Cluster) []any {
+			return []any{c.ID, c.Owner.Account, c.Owner.Partition, string(c.State)}
+		})
 
 	longTermPricing = newTable("long_term_pricing", "long-term pricing",
 		func(l *snowball.LongTermPricing) *int64 { return &l.Seq },
@@ -127,6 +129,36 @@ func (t *tx) Cluster(ctx context.Context, id string) (*snowball.Cluster, error) 
 
 func (t *tx) Clusters(ctx context.Context, owner snowball.Owner, p snowball.Page) ([]*snowball.Cluster, error) {
 	return clusters.list(ctx, t.q, ownedBy(owner), p)
+}
+
+func (t *tx) JobsByState(ctx context.Context) (map[model.JobState]int, error) {
+	return countByState[model.JobState](ctx, t.q, "jobs")
+}
+
+func (t *tx) ClustersByState(ctx context.Context) (map[model.ClusterState]int, error) {
+	return countByState[model.ClusterState](ctx, t.q, "clusters")
+}
+
+// countByState counts the rows of table (jobs or clusters) by state.
+func countByState[S ~string](ctx context.Context, q querier, table string) (map[S]int, error) {
+	rows, err := q.QueryContext(ctx, "SELECT state, count(*) FROM "+table+" GROUP BY state")
+	if err != nil {
+		return nil, fmt.Errorf("count %s by state: %w", table, err)
+	}
+	defer rows.Close()
+	out := map[S]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("count %s by state: %w", table, err)
+		}
+		out[S(state)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count %s by state: %w", table, err)
+	}
+	return out, nil
 }
 
 func (t *tx) InsertLongTermPricing(ctx context.Context, l *snowball.LongTermPricing) error {

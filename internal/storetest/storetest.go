@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) snowball.Store) {
 		{"Events", eventTests},
 		{"Messages", messageTests},
 		{"SealedManifests", manifestTests},
+		{"States", stateTests},
 		{"Store", storeTests},
 		{"Tx", txTests},
 		{"Concurrency", concurrencyTests},
