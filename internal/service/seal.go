@@ -3,14 +3,18 @@ package service
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/frostyhq/frosty/snowball"
 )
 
-// DefaultMaxConcurrentSeals is Config.MaxConcurrentSeals when left zero.
-const DefaultMaxConcurrentSeals = 2
+// DefaultMaxConcurrentSeals is Config.MaxConcurrentSeals when left zero:
+// half the CPUs Go may use, and at least one, so that seals, which keep a
+// CPU busy for a good while each, always leave the other requests CPUs of
+// their own.
+func DefaultMaxConcurrentSeals() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // A manifest is sealed under a key that scrypt derives from the unlock code
 // (32 MiB of memory and a CPU for a good while), so a job's manifest is
@@ -122,6 +126,12 @@ func (s *Service) sealAndStore(ctx context.Context, j *snowball.Job) ([]byte, er
 	stop := startStopwatch()
 	body, err := s.seal(j)
 	d := stop()
+	// The seal leaves scrypt's 32 MiB behind as garbage. Left to the
+	// garbage collector's pace, a run of seals lets the heap grow to
+	// several times that before it is reclaimed; collecting now keeps the
+	// process at the bound's worth of scrypt memory. A collection costs
+	// far less than the seal that made the garbage.
+	runtime.GC()
 	<-s.seals.slots
 	if err != nil {
 		return nil, fmt.Errorf("seal manifest of job %s: %w", j.ID, err)

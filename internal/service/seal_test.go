@@ -248,12 +248,12 @@ func TestDownloadManifestLosesRace(t *testing.T) {
 }
 
 // TestSealsBounded downloads the manifests of 10 jobs at once: no more
-// than MaxConcurrentSeals (by default 2) seals run at a time. Each seal is
+// than MaxConcurrentSeals (2 here) seals run at a time. Each seal is
 // held until the test lets it go, so that all the others that could start
 // have started.
 func TestSealsBounded(t *testing.T) {
 	store := mustOpenStore(t, filepath.Join(t.TempDir(), "frosty.db"))
-	s, seals := mustService(store, Config{})
+	s, seals := mustService(store, Config{MaxConcurrentSeals: 2})
 	var jobs []*snowball.Job
 	for range 10 {
 		jobs = append(jobs, mustJob(t, s, model.JobStateWithCustomer))
@@ -293,8 +293,8 @@ func TestSealsBounded(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	if most != DefaultMaxConcurrentSeals {
-		t.Errorf("at most %d seals ran at once, want %d", most, DefaultMaxConcurrentSeals)
+	if most != 2 {
+		t.Errorf("at most %d seals ran at once, want 2", most)
 	}
 	if n := seals.n.Load(); n != int64(len(jobs)) {
 		t.Errorf("%d seals for %d jobs", n, len(jobs))

@@ -48,13 +48,17 @@ type Config struct {
 	// its Notification asks for (SNS only when it names a topic).
 	NotifyWebhook, NotifySNS bool
 	// MaxConcurrentSeals bounds how many manifests are sealed at once,
-	// across all jobs; zero means DefaultMaxConcurrentSeals. A seal takes
+	// across all jobs; zero means DefaultMaxConcurrentSeals(). A seal takes
 	// 32 MiB and a CPU for a while (scrypt); a job's manifest is sealed on
 	// its first download only, and further downloads wait their turn.
 	MaxConcurrentSeals int
 	// OnSeal, if set, is called after each manifest seal with how long
 	// it took (scrypt and the encryption).
 	OnSeal func(d time.Duration)
+	// OnStoreError, if set, is called with each failure of the store
+	// itself (a damaged file, a lost connection), not with the refusals of
+	// the service's rules.
+	OnStoreError func(error)
 }
 
 // Timing is the pace of the timed lifecycle: a profile of real-world dwell
@@ -102,7 +106,7 @@ func New(store snowball.Store, clock snowball.Clock, presign Presigner, tokenKey
 		cfg.ExportParts = DefaultExportParts
 	}
 	if cfg.MaxConcurrentSeals <= 0 {
-		cfg.MaxConcurrentSeals = DefaultMaxConcurrentSeals
+		cfg.MaxConcurrentSeals = DefaultMaxConcurrentSeals()
 	}
 	s := &Service{store: store, clock: clock, presign: presign, tokens: tokenSigner{key: tokenKey}, cfg: cfg, rand: rand.Reader,
 		seals: newSealer(cfg.MaxConcurrentSeals)}
@@ -137,7 +141,7 @@ func notFound(resourceType, id string) error {
 		snowball.ResourceAddress:         "address",
 		snowball.ResourceLongTermPricing: "long-term pricing",
 	}[resourceType]
-	e := snowball.Errorf(snowball.InvalidResource, "The specified %s ID %s does not exist.", kind, id)
+	e := snowball.Errorf(snowball.InvalidResource, "The specified %s ID %s does not exist.", kind, model.Truncate(id))
 	e.ResourceType = resourceType
 	return e
 }
@@ -245,7 +249,7 @@ func (s *Service) write(ctx context.Context, fn func(snowball.Tx) error) error {
 		return fn(rec)
 	})
 	if err != nil {
-		return err
+		return s.storeError(err)
 	}
 	if s.cfg.OnEvent != nil {
 		for _, e := range rec.events {
@@ -279,5 +283,19 @@ func (s *Service) view(ctx context.Context, op string, fn func(tx snowball.Tx, o
 	if err != nil {
 		return err
 	}
-	return wrap(op, s.store.View(ctx, func(tx snowball.Tx) error { return fn(tx, owner) }))
+	return wrap(op, s.storeError(s.store.View(ctx, func(tx snowball.Tx) error { return fn(tx, owner) })))
+}
+
+// storeError reports err to OnStoreError when it is the store's own
+// failure: neither a refusal of the service's (an *snowball.Error) nor the
+// end of the caller's context. It returns err.
+func (s *Service) storeError(err error) error {
+	var e *snowball.Error
+	if err == nil || errors.As(err, &e) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if s.cfg.OnStoreError != nil {
+		s.cfg.OnStoreError(err)
+	}
+	return err
 }

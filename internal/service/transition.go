@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
@@ -42,6 +44,9 @@ const (
 // (to is not ahead of the job on its path, or the job must wait for its
 // cluster or parts).
 func (s *Service) AdvanceJob(ctx context.Context, jobID string, to model.JobState) (*snowball.Job, error) {
+	if !slices.Contains(to.Values(), to) {
+		return nil, snowball.Errorf(snowball.Validation, "%q is not a job state; the job states are %s.", model.Truncate(string(to)), joinValues(to.Values()))
+	}
 	var out *snowball.Job
 	err := s.write(ctx, func(tx snowball.Tx) error {
 		j, err := tx.Job(ctx, jobID)
@@ -342,6 +347,9 @@ func (s *Service) setClusterState(ctx context.Context, m move, c *snowball.Clust
 // Pending (the processing window has passed), which needs its quorum.
 // Errors: InvalidResourceException, InvalidJobStateException.
 func (s *Service) AdvanceCluster(ctx context.Context, clusterID string, to model.ClusterState) (*snowball.Cluster, error) {
+	if !slices.Contains(to.Values(), to) {
+		return nil, snowball.Errorf(snowball.Validation, "%q is not a cluster state; the cluster states are %s.", model.Truncate(string(to)), joinValues(to.Values()))
+	}
 	var out *snowball.Cluster
 	err := s.write(ctx, func(tx snowball.Tx) error {
 		c, err := tx.Cluster(ctx, clusterID)
@@ -382,4 +390,13 @@ func (s *Service) Events(ctx context.Context, id string) ([]*snowball.Event, err
 		return err
 	})
 	return out, wrap("events", err)
+}
+
+// joinValues lists an enum's values for a message.
+func joinValues[T ~string](values []T) string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return strings.Join(out, ", ")
 }
