@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,14 +49,41 @@ type Server struct {
 	Store   *sqlite.DB
 	Service *service.Service
 	HTTP    *httptest.Server
+	Handler *server.Server
 	// Logs holds what the server logged.
-	Logs *bytes.Buffer
+	Logs SyncBuffer
+}
+
+// SyncBuffer is a bytes.Buffer that the server's log can write while a
+// test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // Options change a test server.
 type Options struct {
 	Config service.Config
 	NoAuth bool
+	// Limits, Metrics and OnRequest are passed to the server as they are.
+	Limits    server.Limits
+	Metrics   http.Handler
+	OnRequest func(*server.Request)
+	// LogLevel is the level of the server's log (default info).
+	LogLevel slog.Level
 }
 
 // MustStart starts a server that stops when tb ends.
@@ -77,14 +105,17 @@ func MustStart(tb testing.TB, opts Options) *Server {
 			tb.Fatal(err)
 		}
 	}
-	s := &Server{Clock: clock, Store: store, Logs: &bytes.Buffer{}}
+	s := &Server{Clock: clock, Store: store}
 	s.HTTP = httptest.NewUnstartedServer(nil)
 	s.URL = "http://" + s.HTTP.Listener.Addr().String()
 	s.Service = service.New(store, clock, server.PresignerFor(s.URL, download, clock), []byte("test-token-key"), opts.Config)
-	s.HTTP.Config.Handler = server.New(server.Config{
-		Service: s.Service, Clock: clock, Log: slog.New(slog.NewTextHandler(s.Logs, nil)),
+	h := server.New(server.Config{
+		Service: s.Service, Clock: clock, Log: slog.New(slog.NewTextHandler(&s.Logs, &slog.HandlerOptions{Level: opts.LogLevel})),
 		Keys: keys, AdminToken: AdminToken, DownloadKeys: downloadKeys,
+		Limits: opts.Limits, Metrics: opts.Metrics, OnRequest: opts.OnRequest,
 	})
+	s.Handler = h
+	s.HTTP.Config = h.HTTPServer() // the connection limits of frosty serve
 	s.HTTP.Start()
 	tb.Cleanup(func() {
 		s.HTTP.Close()

@@ -1,11 +1,13 @@
 // Package server is Frosty's one http.Handler: POST / is the Snowball API
 // (awsJson1.1, SigV4-signed), GET /<bucket>/<key> serves the presigned
-// downloads the API hands out, and /_frosty/ is the operator API and the
-// health check.
+// downloads the API hands out, and /_frosty/ is the operator API, the
+// health check and the metrics. It bounds what a client can take (Limits)
+// and writes one log line per request (Request).
 package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -16,10 +18,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/frostyhq/frosty/internal/awsjson"
-	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
 	"github.com/frostyhq/frosty/snowball"
@@ -42,42 +44,107 @@ type Config struct {
 	// DownloadKeys verify presigned download URLs: the credential that
 	// Presigner signs with.
 	DownloadKeys *sigv4.Keyring
+	// Limits bound requests; zero fields take DefaultLimits.
+	Limits Limits
+	// Metrics, if set, serves GET /_frosty/metrics (behind the admin token).
+	Metrics http.Handler
+	// OnRequest, if set, is called with every request once it is answered.
+	OnRequest func(*Request)
 }
 
 // Server is the HTTP surface of Frosty.
 type Server struct {
-	cfg Config
-	api *awsjson.Handler
-	mux *http.ServeMux
+	cfg    Config
+	limits Limits
+	api    *awsjson.Handler
+	mux    *http.ServeMux
+	// slots holds a token per API request being processed.
+	slots    chan struct{}
+	inFlight atomic.Int64
 }
 
 // New returns a Server.
 func New(cfg Config) *Server {
-	s := &Server{cfg: cfg, api: awsjson.NewHandler(cfg.Service, cfg.Log), mux: http.NewServeMux()}
+	limits := cfg.Limits.withDefaults()
+	s := &Server{
+		cfg: cfg, limits: limits,
+		api:   awsjson.NewHandler(cfg.Service, cfg.Log),
+		mux:   http.NewServeMux(),
+		slots: make(chan struct{}, limits.MaxInFlight),
+	}
 	s.mux.HandleFunc("POST /{$}", s.serveAPI)
 	s.mux.HandleFunc("GET /_frosty/health", s.serveHealth)
+	if cfg.Metrics != nil {
+		s.mux.Handle("GET /_frosty/metrics", s.admin(cfg.Metrics.ServeHTTP))
+	}
 	s.mux.HandleFunc("POST /_frosty/jobs/{id}/advance", s.admin(s.serveAdvanceJob))
 	s.mux.HandleFunc("POST /_frosty/clusters/{id}/advance", s.admin(s.serveAdvanceCluster))
 	s.mux.HandleFunc("GET /_frosty/jobs/{id}/events", s.admin(s.serveEvents))
-	s.mux.HandleFunc("GET /{bucket}/{key...}", s.serveDownload)
+	for bucket := range downloadBuckets {
+		s.mux.HandleFunc("GET /"+bucket+"/{key...}", s.serveDownload)
+	}
 	s.mux.HandleFunc("/", s.serveNotFound)
 	return s
 }
 
-// ServeHTTP gives every response a request ID and turns a panic into a 500
-// that reveals nothing.
+// InFlight returns how many API requests are being processed.
+func (s *Server) InFlight() int { return int(s.inFlight.Load()) }
+
+// ServeHTTP gives every response a request ID, turns a panic into a 500
+// that reveals nothing, and logs and reports the request once answered.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	id := newRequestID()
-	w.Header().Set(awsjson.RequestIDHeader, id)
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, req: Request{ID: newRequestID(), Kind: kindOf(r)}}
+	w.Header().Set(awsjson.RequestIDHeader, rec.req.ID)
+	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, &rec.req))
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.api.WriteError(w, fmt.Errorf("panic: %v", v))
+			s.api.WriteError(rec, fmt.Errorf("panic: %v", v))
 		}
+		s.finish(rec, r, time.Since(start))
 	}()
-	s.mux.ServeHTTP(w, r)
+	if uncleanPath(r.URL.Path) {
+		// The mux would redirect to the cleaned path; the API and the
+		// download buckets answer a path as it was sent, as AWS does.
+		if r.Method == http.MethodGet && rec.req.Kind == KindDownload {
+			s.serveDownload(rec, r)
+		} else {
+			s.serveNotFound(rec, r)
+		}
+		return
+	}
+	s.mux.ServeHTTP(rec, r)
+}
+
+// uncleanPath reports whether p has an empty, "." or ".." segment.
+func uncleanPath(p string) bool {
+	return strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
+		strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")
+}
+
+// finish completes the record of a request and hands it on.
+func (s *Server) finish(rec *recorder, r *http.Request, d time.Duration) {
+	req := &rec.req
+	req.Status, req.Duration = rec.status, d
+	if req.Status == 0 {
+		req.Status = http.StatusOK
+	}
+	if req.ErrorCode == "" && req.Status >= 400 {
+		req.ErrorCode = rec.Header().Get(errorCodeHeader)
+	}
+	switch req.Kind {
+	case KindOperator:
+		req.Operation = r.Pattern
+	case KindDownload:
+		req.Operation, _, _ = strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	}
+	s.logRequest(req)
+	if s.cfg.OnRequest != nil {
+		s.cfg.OnRequest(req)
+	}
 }
 
 func newRequestID() string {
@@ -88,6 +155,18 @@ func newRequestID() string {
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	req := requestOf(r.Context())
+	req.Operation = apiOperation(r)
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	default:
+		s.api.WriteError(w, snowball.Errorf(snowball.Throttling, "Rate exceeded"))
+		return
+	}
+	s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -114,7 +193,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	} else if region := regionOf(r); region != "" {
 		owner = snowball.OwnerFor(snowball.DefaultAccount, region)
 	}
-	s.api.Serve(service.WithOwner(r.Context(), owner), w, r, body)
+	req.Account = owner.Account
+	ctx, cancel := context.WithTimeout(service.WithOwner(r.Context(), owner), s.limits.RequestTimeout)
+	defer cancel()
+	s.api.Serve(ctx, w, r, body)
 }
 
 // regionOf reads the region of an unverified Authorization header, so that
@@ -131,16 +213,47 @@ func regionOf(r *http.Request) string {
 	return parts[2]
 }
 
+// HealthTimeout bounds how long the health check waits for the store.
+const HealthTimeout = 5 * time.Second
+
+// serveHealth reads the store: 200 when it can, 503 with the reason when
+// it cannot, so that a load balancer stops sending calls that would fail.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), HealthTimeout)
+	defer cancel()
+	if err := s.cfg.Service.Ping(ctx); err != nil {
+		s.cfg.Log.Error("health check", "request_id", requestOf(r.Context()).ID, "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// serveNotFound answers what no route takes, each part of the namespace
+// in its own language: a method other than POST on / is an unknown
+// operation, an unknown path under /_frosty/ a JSON 404 like the rest of
+// the operator API, anything else a plain 404. Only the download buckets
+// speak S3.
 func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/" {
-		s.api.WriteError(w, snowball.Errorf(snowball.UnknownOperation, "The Snowball API takes POST /; %s / is not an operation.", r.Method))
-		return
+	switch {
+	case r.URL.Path == "/":
+		s.api.WriteError(w, snowball.Errorf(snowball.UnknownOperation, "The Snowball API takes POST /; %s / is not an operation.", truncatePath(r.Method)))
+	case strings.HasPrefix(r.URL.Path, "/_frosty/"):
+		setErrorCode(w, "NotFound")
+		writeJSON(w, http.StatusNotFound, map[string]string{"code": "NotFound", "message": "the operator API has no " + truncatePath(r.Method+" "+r.URL.Path)})
+	default:
+		setErrorCode(w, "NotFound")
+		http.Error(w, "404 page not found", http.StatusNotFound)
 	}
-	writeJSON(w, http.StatusNotFound, map[string]string{"message": "not found: " + r.Method + " " + r.URL.Path})
+}
+
+// truncatePath keeps what a message echoes of a request short.
+func truncatePath(p string) string {
+	const max = 256
+	if len(p) <= max {
+		return p
+	}
+	return p[:max] + "...(truncated)"
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -167,7 +280,17 @@ func (p presigner) Presign(region, bucket, key string, expires time.Duration) (s
 	return sigv4.Presign(u, p.cred, region, "s3", p.clock.Now(), expires)
 }
 
+// downloadBuckets are the buckets of the download namespace: only their
+// paths speak S3.
+var downloadBuckets = map[string]bool{
+	service.ManifestBucket: true,
+	service.UpdatesBucket:  true,
+	service.LogsBucket:     true,
+	service.LabelsBucket:   true,
+}
+
 func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	if _, err := sigv4.VerifyPresigned(r, s.cfg.DownloadKeys, "s3", s.cfg.Clock.Now()); err != nil {
 		code, msg := "AccessDenied", "Access Denied"
 		var se *sigv4.Error
@@ -181,7 +304,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		writeS3Error(w, status, code, msg, r.URL.Path)
 		return
 	}
-	obj, err := s.cfg.Service.Download(r.Context(), r.PathValue("bucket"), r.PathValue("key"))
+	obj, err := s.cfg.Service.Download(r.Context(), bucket, key)
 	if snowball.ErrorCode(err) == service.NoSuchKey {
 		writeS3Error(w, http.StatusNotFound, service.NoSuchKey, "The specified key does not exist.", r.URL.Path)
 		return
@@ -200,6 +323,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 // writeS3Error writes the XML error body S3 clients expect from a
 // presigned URL.
 func writeS3Error(w http.ResponseWriter, status int, code, message, resource string) {
+	setErrorCode(w, code)
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<Error><Code>")
 	xmlEscape(&b, code)
@@ -213,95 +337,4 @@ func writeS3Error(w http.ResponseWriter, status int, code, message, resource str
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
-}
-
-// admin guards an operator handler with the bearer token.
-func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || !constantTimeEqual(token, s.cfg.AdminToken) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="frosty"`)
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "the operator API needs Authorization: Bearer <admin token>"})
-			return
-		}
-		h(w, r)
-	}
-}
-
-type advanceRequest struct {
-	To string `json:"to"`
-}
-
-func (s *Server) readAdvance(w http.ResponseWriter, r *http.Request) (string, bool) {
-	var req advanceRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes)).Decode(&req); err != nil || req.To == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"message": `the body must be {"to": "<state>"}`})
-		return "", false
-	}
-	return req.To, true
-}
-
-func (s *Server) serveAdvanceJob(w http.ResponseWriter, r *http.Request) {
-	to, ok := s.readAdvance(w, r)
-	if !ok {
-		return
-	}
-	j, err := s.cfg.Service.AdvanceJob(r.Context(), r.PathValue("id"), model.JobState(to))
-	if err != nil {
-		s.writeOperatorError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"JobId": j.ID, "JobState": string(j.State)})
-}
-
-func (s *Server) serveAdvanceCluster(w http.ResponseWriter, r *http.Request) {
-	to, ok := s.readAdvance(w, r)
-	if !ok {
-		return
-	}
-	c, err := s.cfg.Service.AdvanceCluster(r.Context(), r.PathValue("id"), model.ClusterState(to))
-	if err != nil {
-		s.writeOperatorError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"ClusterId": c.ID, "ClusterState": string(c.State)})
-}
-
-// eventJSON is one transition as the operator API shows it.
-type eventJSON struct {
-	At    time.Time `json:"at"`
-	From  string    `json:"from,omitempty"`
-	To    string    `json:"to"`
-	Cause string    `json:"cause"`
-}
-
-func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
-	events, err := s.cfg.Service.Events(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeOperatorError(w, err)
-		return
-	}
-	out := struct {
-		JobID  string      `json:"JobId"`
-		Events []eventJSON `json:"events"`
-	}{JobID: r.PathValue("id"), Events: []eventJSON{}}
-	for _, e := range events {
-		out.Events = append(out.Events, eventJSON{At: e.At, From: e.From, To: e.To, Cause: string(e.Cause)})
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-// writeOperatorError maps service errors for the operator API: unknown
-// resources are 404, refused moves 400.
-func (s *Server) writeOperatorError(w http.ResponseWriter, err error) {
-	var e *snowball.Error
-	switch {
-	case errors.As(err, &e) && e.Code == snowball.InvalidResource:
-		writeJSON(w, http.StatusNotFound, map[string]string{"code": e.Code, "message": e.Message})
-	case errors.As(err, &e) && e.Code != snowball.InternalFailure && e.Code != snowball.NotFound:
-		writeJSON(w, http.StatusBadRequest, map[string]string{"code": e.Code, "message": e.Message})
-	default:
-		s.cfg.Log.Error("operator", "request_id", w.Header().Get(awsjson.RequestIDHeader), "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"code": snowball.InternalFailure, "message": "internal error"})
-	}
 }
