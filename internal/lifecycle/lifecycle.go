@@ -29,6 +29,10 @@ type Engine struct {
 	timing *service.Timing
 	log    *slog.Logger
 	wake   chan struct{}
+
+	// OnLate, if set, is called with how late each transition the engine
+	// applied was: the time it was applied less the time it fell due.
+	OnLate func(time.Duration)
 }
 
 // New returns an Engine; timing must be the one the service was given.
@@ -108,6 +112,9 @@ func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
 			moved, err := e.apply(ctx, d)
 			if err != nil {
 				return time.Time{}, err
+			}
+			if moved && e.OnLate != nil {
+				e.OnLate(e.clock.Now().Sub(d.at))
 			}
 			// A move may make more fall due (the job's next state, a
 			// cluster's nodes, the next export part): look again after

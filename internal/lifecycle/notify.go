@@ -47,6 +47,10 @@ type Dispatcher struct {
 	senders map[string]Sender
 	log     *slog.Logger
 	wake    chan struct{}
+
+	// OnDelivery, if set, is called after each delivery attempt with its
+	// target and its error (nil: delivered).
+	OnDelivery func(target string, err error)
 }
 
 // NewDispatcher returns a Dispatcher with a Sender per message target.
@@ -91,6 +95,9 @@ func (d *Dispatcher) RunDue(ctx context.Context) (next time.Time, err error) {
 			continue
 		}
 		sendErr := sender.Send(ctx, m)
+		if d.OnDelivery != nil {
+			d.OnDelivery(m.Target, sendErr)
+		}
 		m.Attempts++
 		if sendErr == nil {
 			m.DeliveredAt, m.LastError = d.clock.Now(), ""
