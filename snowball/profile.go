@@ -1,9 +1,14 @@
 package snowball
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
@@ -70,15 +75,17 @@ func DefaultProfile() Profile {
 }
 
 // LoadProfile reads a profile file and lays it over DefaultProfile: the
-// file need only name what it changes.
+// file need only name what it changes. A key it does not know (a
+// misspelled state, job type, shipping option or member) is an error that
+// names it, never silently ignored.
 func LoadProfile(path string) (Profile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Profile{}, err
+		return Profile{}, fmt.Errorf("lifecycle profile: %w", err)
 	}
-	var file Profile
-	if err := json.Unmarshal(b, &file); err != nil {
-		return Profile{}, fmt.Errorf("%s: %w", path, err)
+	file, err := parseProfile(b)
+	if err != nil {
+		return Profile{}, fmt.Errorf("lifecycle profile %s: %w", path, err)
 	}
 	p := DefaultProfile()
 	for s, d := range file.Dwell {
@@ -99,6 +106,67 @@ func LoadProfile(path string) (Profile, error) {
 		p.ReturnLabel = file.ReturnLabel
 	}
 	return p, nil
+}
+
+// parseProfile decodes a profile file strictly.
+func parseProfile(b []byte) (Profile, error) {
+	var file Profile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&file); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return Profile{}, fmt.Errorf("not valid JSON (at byte %d)", se.Offset)
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			return Profile{}, errors.New("not valid JSON (it ends too soon)")
+		case errors.As(err, &te) && te.Field != "":
+			return Profile{}, fmt.Errorf("%q: want %s, not a JSON %s", te.Field, te.Type, te.Value)
+		case errors.As(err, &te):
+			return Profile{}, fmt.Errorf(`want an object such as {"dwell": {"PreparingAppliance": "2h"}}, not a JSON %s`, te.Value)
+		}
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return Profile{}, fmt.Errorf("unknown key %s (the keys are dwell, jobTypes, shipping and returnLabel)", name)
+		}
+		return Profile{}, err
+	}
+	if dec.More() {
+		return Profile{}, errors.New("more than one JSON value")
+	}
+	states := func(where string, m map[model.JobState]Duration) error {
+		for s := range m {
+			if !slices.Contains(s.Values(), s) {
+				return fmt.Errorf("%s: unknown job state %q (the states are %s)", where, s, strings.Join(enumNames(s.Values()), ", "))
+			}
+		}
+		return nil
+	}
+	if err := states("dwell", file.Dwell); err != nil {
+		return Profile{}, err
+	}
+	for jt, m := range file.JobTypes {
+		if !slices.Contains(jt.Values(), jt) {
+			return Profile{}, fmt.Errorf("jobTypes: unknown job type %q (the types are %s)", jt, strings.Join(enumNames(jt.Values()), ", "))
+		}
+		if err := states("jobTypes."+string(jt), m); err != nil {
+			return Profile{}, err
+		}
+	}
+	for o := range file.Shipping {
+		if !slices.Contains(o.Values(), o) {
+			return Profile{}, fmt.Errorf("shipping: unknown shipping option %q (the options are %s)", o, strings.Join(enumNames(o.Values()), ", "))
+		}
+	}
+	return file, nil
+}
+
+func enumNames[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // DwellFor returns how long j stays in its current state before it moves

@@ -3,6 +3,7 @@ package snowball
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,11 +64,29 @@ func TestLoadProfile(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, time.Duration(c.got), time.Duration(c.want))
 		}
 	}
-	for name, body := range map[string]string{"ErrNotDuration": `{"dwell": {"New": "soon"}}`, "ErrNegative": `{"dwell": {"New": "-1h"}}`, "ErrNotJSON": `{`} {
-		t.Run(name, func(t *testing.T) {
-			os.WriteFile(path, []byte(body), 0o600)
-			if _, err := LoadProfile(path); err == nil {
-				t.Errorf("LoadProfile(%s) accepted it", body)
+	errs := []struct {
+		name, body, want string
+	}{
+		{"ErrNotDuration", `{"dwell": {"New": "soon"}}`, `duration "soon"`},
+		{"ErrNegative", `{"dwell": {"New": "-1h"}}`, `duration "-1h"`},
+		{"ErrNotJSON", `{`, "not valid JSON"},
+		{"ErrArray", `[]`, "want an object"},
+		{"ErrUnknownKey", `{"dwel": {"New": "1h"}}`, `unknown key "dwel"`},
+		{"ErrUnknownState", `{"dwell": {"PreparingApplianse": "1h"}}`, `dwell: unknown job state "PreparingApplianse"`},
+		{"ErrUnknownJobType", `{"jobTypes": {"IMPORTS": {"New": "1h"}}}`, `jobTypes: unknown job type "IMPORTS"`},
+		{"ErrUnknownStateOfJobType", `{"jobTypes": {"IMPORT": {"Nwe": "1h"}}}`, `jobTypes.IMPORT: unknown job state "Nwe"`},
+		{"ErrUnknownShipping", `{"shipping": {"OVERNIGHT": "1h"}}`, `shipping: unknown shipping option "OVERNIGHT"`},
+		{"ErrTwoValues", `{} {}`, "more than one JSON value"},
+	}
+	for _, tt := range errs {
+		t.Run(tt.name, func(t *testing.T) {
+			os.WriteFile(path, []byte(tt.body), 0o600)
+			_, err := LoadProfile(path)
+			if err == nil {
+				t.Fatalf("LoadProfile(%s) accepted it", tt.body)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.want) || !strings.Contains(msg, path) || strings.Contains(msg, "\n") {
+				t.Errorf("LoadProfile(%s) = %q; want one line naming the file and %q", tt.body, msg, tt.want)
 			}
 		})
 	}

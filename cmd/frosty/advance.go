@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/frostyhq/frosty/internal/model"
 )
 
 func runAdvance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -22,6 +26,9 @@ func runAdvance(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if (*job == "") == (*cluster == "") || *to == "" {
 		return fmt.Errorf("%w: advance needs --to STATE and one of --job ID or --cluster ID", errUsage)
+	}
+	if err := checkState(*to, *cluster != ""); err != nil {
+		return err
 	}
 	path := "/_frosty/jobs/" + *job + "/advance"
 	if *cluster != "" {
@@ -40,6 +47,25 @@ func runAdvance(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "%s %s\n", out["JobId"], out["JobState"])
 	} else {
 		fmt.Fprintf(stdout, "%s %s\n", out["ClusterId"], out["ClusterState"])
+	}
+	return nil
+}
+
+// checkState refuses a --to that names no state, before asking the server.
+func checkState(to string, cluster bool) error {
+	if cluster {
+		if !slices.Contains(model.ClusterState("").Values(), model.ClusterState(to)) {
+			return fmt.Errorf("%w: --to %q is not a cluster state; the operator moves a cluster to %s", errUsage, to, model.ClusterStatePending)
+		}
+		return nil
+	}
+	states := model.JobState("").Values()
+	if !slices.Contains(states, model.JobState(to)) {
+		names := make([]string, len(states))
+		for i, s := range states {
+			names[i] = string(s)
+		}
+		return fmt.Errorf("%w: --to %q is not a job state; the job states are %s", errUsage, to, strings.Join(names, ", "))
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,7 +47,25 @@ type serverProcess struct {
 	url    string
 	keyID  string
 	secret string
-	stderr *bytes.Buffer
+	stderr *syncBuffer
+}
+
+// syncBuffer collects a process's output while a test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 var (
@@ -57,9 +76,9 @@ var (
 
 // startServer runs the real binary on port 0 and reads how to connect from
 // its banner, as a newcomer would.
-func startServer(t *testing.T, dataDir string, extra ...string) *serverProcess {
+func startServer(t testing.TB, dataDir string, extra ...string) *serverProcess {
 	t.Helper()
-	p := &serverProcess{stderr: &bytes.Buffer{}}
+	p := &serverProcess{stderr: &syncBuffer{}}
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dataDir, "--lifecycle", "manual"}, extra...)
 	p.cmd = exec.Command(binary, args...)
 	p.cmd.Stderr = p.stderr
@@ -71,23 +90,33 @@ func startServer(t *testing.T, dataDir string, extra ...string) *serverProcess {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		line := sc.Text()
-		if m := urlLine.FindStringSubmatch(line); m != nil {
-			p.url = m[1]
+	banner := make(chan struct{})
+	go func() {
+		defer close(banner)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := urlLine.FindStringSubmatch(line); m != nil {
+				p.url = m[1]
+			}
+			if m := keyLine.FindStringSubmatch(line); m != nil {
+				p.keyID = m[1]
+			}
+			if m := secretLine.FindStringSubmatch(line); m != nil {
+				p.secret = m[1]
+			}
+			if strings.HasPrefix(line, "Operator API token:") {
+				break
+			}
 		}
-		if m := keyLine.FindStringSubmatch(line); m != nil {
-			p.keyID = m[1]
-		}
-		if m := secretLine.FindStringSubmatch(line); m != nil {
-			p.secret = m[1]
-		}
-		if strings.HasPrefix(line, "Operator API token:") {
-			break
-		}
+		go io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case <-banner:
+	case <-time.After(30 * time.Second):
+		p.cmd.Process.Kill()
+		t.Fatalf("no banner within 30 s; stderr:\n%s", p.stderr)
 	}
-	go io.Copy(io.Discard, stdout)
 	if p.url == "" || p.keyID == "" || p.secret == "" {
 		t.Fatalf("banner incomplete (url %q key %q); stderr:\n%s", p.url, p.keyID, p.stderr)
 	}

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/frostyhq/frosty/internal/sigv4"
 	"github.com/frostyhq/frosty/snowball"
@@ -94,13 +97,11 @@ func loadOrCreateSecrets(dir string) (s *secrets, created bool, err error) {
 // default account, created on first start.
 func loadOrCreateCredentials(dir, file string) (creds []sigv4.Credential, generated bool, err error) {
 	if file != "" {
-		if err := readJSON(file, &creds); err != nil {
-			return nil, false, err
-		}
-		return creds, false, nil
+		creds, err := readCredentials(file)
+		return creds, false, err
 	}
 	path := filepath.Join(dir, credentialsFile)
-	err = readJSON(path, &creds)
+	creds, err = readCredentials(path)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return creds, true, err
 	}
@@ -109,13 +110,80 @@ func loadOrCreateCredentials(dir, file string) (creds []sigv4.Credential, genera
 	return creds, true, writeJSON(path, creds)
 }
 
+// credentialsShape is how a credentials file's errors describe what it must hold.
+const credentialsShape = `a JSON array of {"accountId": "123456789012", "accessKeyId": "...", "secretAccessKey": "..."}`
+
+// readCredentials reads a credentials file strictly, so that a mistake in
+// it stops the server with one line that says what is wrong, rather than
+// starting a server no one can call.
+func readCredentials(path string) ([]sigv4.Credential, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("credentials: %w", err)
+	}
+	var creds []sigv4.Credential
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&creds); err != nil {
+		return nil, fmt.Errorf("credentials %s: %s; want %s", path, jsonProblem(err), credentialsShape)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("credentials %s: more than one JSON value; want %s", path, credentialsShape)
+	}
+	if len(creds) == 0 {
+		return nil, fmt.Errorf("credentials %s: the array is empty, so no one could call the server; want %s", path, credentialsShape)
+	}
+	for i, c := range creds {
+		if !isAccountID(c.AccountID) {
+			return nil, fmt.Errorf("credentials %s: entry %d: accountId %q is not 12 digits", path, i, c.AccountID)
+		}
+	}
+	if _, err := sigv4.NewKeyring(creds); err != nil {
+		return nil, fmt.Errorf("credentials %s: %w", path, err)
+	}
+	return creds, nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonProblem says what is wrong with a JSON document in a user's words
+// rather than Go's.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("not valid JSON (at byte %d)", se.Offset)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "not valid JSON (it is empty or ends too soon)"
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Sprintf("%q is a JSON %s", te.Field, te.Value)
+	case errors.As(err, &te):
+		return fmt.Sprintf("it is a JSON %s", te.Value)
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "unknown key " + name
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
 func readJSON(path string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %s", path, jsonProblem(err))
 	}
 	return nil
 }

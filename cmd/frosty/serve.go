@@ -9,12 +9,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frostyhq/frosty/internal/lifecycle"
+	"github.com/frostyhq/frosty/internal/metrics"
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
@@ -28,6 +31,11 @@ type serveConfig struct {
 	snsEndpoint, webhook                                                       string
 	timeScale                                                                  float64
 	snowballLimit, exportParts                                                 int
+
+	maxInFlight           int
+	requestTimeout, drain time.Duration
+	logFormat, logLevel   string
+	debugListen           string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -44,7 +52,16 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.webhook, "webhook", "", "URL that job notifications are POSTed to as JSON")
 	fs.IntVar(&c.snowballLimit, "snowball-limit", service.DefaultSnowballLimit, "the device limit GetSnowballUsage reports")
 	fs.IntVar(&c.exportParts, "export-parts", service.DefaultExportParts, "how many job parts an export job is split into")
+	fs.IntVar(&c.maxInFlight, "max-in-flight", server.DefaultLimits.MaxInFlight, "API requests processed at once; one more gets ThrottlingException")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", server.DefaultLimits.RequestTimeout, "deadline of one API call; past it the call is rolled back and gets ServiceUnavailableException")
+	fs.DurationVar(&c.drain, "shutdown-timeout", defaultDrain, "on SIGTERM, how long requests in progress may take to finish before their connections are closed")
+	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error (debug adds health checks and scrapes to the request log)")
+	fs.StringVar(&c.debugListen, "debug-listen", "", "address of a separate listener for Go's pprof profiles (/debug/pprof/); off by default")
 }
+
+// defaultDrain is how long a shutdown waits for requests in progress.
+const defaultDrain = 10 * time.Second
 
 func (c *serveConfig) check() error {
 	switch {
@@ -56,8 +73,35 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("%w: --time-scale must be positive", errUsage)
 	case c.snowballLimit < 0 || c.exportParts < 1:
 		return fmt.Errorf("%w: --snowball-limit must be ≥ 0 and --export-parts ≥ 1", errUsage)
+	case c.maxInFlight < 1:
+		return fmt.Errorf("%w: --max-in-flight must be at least 1", errUsage)
+	case c.requestTimeout <= 0 || c.drain < 0:
+		return fmt.Errorf("%w: --request-timeout must be positive and --shutdown-timeout not negative", errUsage)
+	case c.logFormat != "text" && c.logFormat != "json":
+		return fmt.Errorf("%w: --log-format must be text or json, not %q", errUsage, c.logFormat)
+	}
+	if _, err := parseLevel(c.logLevel); err != nil {
+		return err
 	}
 	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("%w: --log-level must be debug, info, warn or error, not %q", errUsage, s)
+	}
+	return l, nil
+}
+
+// newLogger returns the server's logger: one line per record, text or JSON.
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	l, _ := parseLevel(level)
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -70,7 +114,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.check(); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	profile := snowball.DefaultProfile()
+	if cfg.profile != "" {
+		var err error
+		if profile, err = snowball.LoadProfile(cfg.profile); err != nil {
+			return err
+		}
+	}
 
 	if err := os.MkdirAll(cfg.data, 0o700); err != nil {
 		return err
@@ -106,7 +157,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
-		return err
+		return fmt.Errorf("--listen: %w", err)
 	}
 	addr := ln.Addr().String()
 	publicURL := cfg.publicURL
@@ -114,20 +165,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		publicURL = "http://" + addr
 	}
 	clock := snowball.SystemClock{}
+	var handler *server.Server
+	var svc *service.Service
+	m := metrics.New(metrics.Sources{
+		InFlight: func() int { return handler.InFlight() },
+		States:   func(ctx context.Context) (map[string]int, map[string]int, error) { return svc.StateCounts(ctx) },
+	})
 	svcCfg := service.Config{
 		SnowballLimit: cfg.snowballLimit, ExportParts: cfg.exportParts,
 		OnEvent: func(e *snowball.Event) {
 			log.Info("transition", "id", e.ResourceID, "from", e.From, "to", e.To, "cause", e.Cause, "at", e.At.Format(time.RFC3339Nano))
+			m.Transition(resourceKind(e.ResourceID), string(e.Cause))
 		},
+		OnSeal:       m.Seal,
+		OnStoreError: func(error) { m.StoreError() },
 	}
 	var timing *service.Timing
 	if cfg.lifecycle == "timed" {
-		profile := snowball.DefaultProfile()
-		if cfg.profile != "" {
-			if profile, err = snowball.LoadProfile(cfg.profile); err != nil {
-				return err
-			}
-		}
 		timing = &service.Timing{Profile: profile, Scale: cfg.timeScale}
 		svcCfg.Timed = timing
 	}
@@ -141,6 +195,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	svcCfg.NotifySNS, svcCfg.NotifyWebhook = cfg.snsEndpoint != "", cfg.webhook != ""
 	dispatcher := lifecycle.NewDispatcher(store, clock, senders, log)
+	dispatcher.OnDelivery = m.Delivery
 	var engine *lifecycle.Engine
 	svcCfg.OnChange = func() {
 		if engine != nil {
@@ -148,12 +203,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		dispatcher.Wake()
 	}
-	svc := service.New(store, clock, server.PresignerFor(publicURL, sec.Download, clock), []byte(sec.TokenKey), svcCfg)
+	svc = service.New(store, clock, server.PresignerFor(publicURL, sec.Download, clock), []byte(sec.TokenKey), svcCfg)
 	if timing != nil {
 		engine = lifecycle.New(store, svc, clock, timing, log)
+		engine.OnLate = m.Late
 	}
-	handler := server.New(server.Config{
+	handler = server.New(server.Config{
 		Service: svc, Clock: clock, Log: log, Keys: keys, AdminToken: adminToken, DownloadKeys: downloadKeys,
+		Limits:  server.Limits{MaxInFlight: cfg.maxInFlight, RequestTimeout: cfg.requestTimeout},
+		Metrics: m.Handler(),
+		OnRequest: func(r *server.Request) {
+			m.Request(r.Kind, r.Operation, r.ErrorCode, r.Duration)
+		},
 	})
 
 	printWelcome(stdout, "http://"+addr, creds, adminToken, cfg.auth == "none")
@@ -162,17 +223,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log.Info("frosty serving", "addr", addr, "data", cfg.data, "public_url", publicURL, "lifecycle", cfg.lifecycle, "time_scale", cfg.timeScale)
 
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := handler.HTTPServer()
+	conns := trackConnections(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.debugListen != "" {
+		dbg, err := serveDebug(cfg.debugListen, log)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer dbg.Close()
+	}
 	engineCtx, stopEngine := context.WithCancel(ctx)
 	engineDone := make(chan struct{})
 	go func() {
@@ -192,13 +254,82 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("frosty stopping: draining requests in progress", "timeout", cfg.drain.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.drain)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		// What could finish has finished; what is left is a client that
+		// stalled. Cutting it off is part of a clean shutdown: every
+		// acknowledged write is already durable.
+		busy, idle := conns.counts()
+		log.Warn("shutdown: connections still open after the drain were closed",
+			"timeout", cfg.drain.String(), "active", busy, "idle", idle, "reason", err.Error())
+		srv.Close()
 	}
 	log.Info("frosty stopped")
 	return nil
+}
+
+// resourceKind says whether an event's resource is a job or a cluster.
+func resourceKind(id string) string {
+	if strings.HasPrefix(id, "CID") {
+		return "cluster"
+	}
+	return "job"
+}
+
+// connections counts a server's connections by state, so that a shutdown
+// can say what it cut off.
+type connections struct {
+	mu    sync.Mutex
+	state map[net.Conn]http.ConnState
+}
+
+func trackConnections(srv *http.Server) *connections {
+	c := &connections{state: map[net.Conn]http.ConnState{}}
+	srv.ConnState = func(conn net.Conn, s http.ConnState) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if s == http.StateClosed || s == http.StateHijacked {
+			delete(c.state, conn)
+			return
+		}
+		c.state[conn] = s
+	}
+	return c
+}
+
+// counts returns how many connections are busy (new or active) and idle.
+func (c *connections) counts() (busy, idle int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.state {
+		if s == http.StateIdle {
+			idle++
+		} else {
+			busy++
+		}
+	}
+	return busy, idle
+}
+
+// serveDebug serves Go's pprof profiles on their own listener, which the
+// operator keeps off the network the API is on.
+func serveDebug(addr string, log *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--debug-listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	log.Info("pprof serving", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return srv, nil
 }
 
 // printWelcome tells a newcomer how to connect.
