@@ -1,9 +1,7 @@
 package sigv4
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 )
 
 // Credential is one access key and the account it belongs to.
@@ -48,25 +46,4 @@ func (k *Keyring) Lookup(accessKeyID string) (Credential, bool) {
 	}
 	c, ok := k.byID[accessKeyID]
 	return c, ok
-}
-
-// LoadKeyring reads a JSON array of [Credential] from path. An empty array is
-// rejected: a server that accepts no keys is certainly misconfigured.
-func LoadKeyring(path string) (*Keyring, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read keyring: %w", err)
-	}
-	var creds []Credential
-	if err := json.Unmarshal(data, &creds); err != nil {
-		return nil, fmt.Errorf("keyring %s: %w", path, err)
-	}
-	if len(creds) == 0 {
-		return nil, fmt.Errorf("keyring %s: no credentials", path)
-	}
-	k, err := NewKeyring(creds)
-	if err != nil {
-		return nil, fmt.Errorf("keyring %s: %w", path, err)
-	}
-	return k, nil
 }

@@ -1,8 +1,6 @@
 package sigv4
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,42 +43,5 @@ func TestKeyringLookup(t *testing.T) {
 	var nilKeys *Keyring
 	if _, ok := nilKeys.Lookup(alice.AccessKeyID); ok {
 		t.Error("Lookup on nil keyring succeeded")
-	}
-}
-
-func TestLoadKeyring(t *testing.T) {
-	dir := t.TempDir()
-	write := func(tb testing.TB, name, content string) string {
-		tb.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			tb.Fatal(err)
-		}
-		return p
-	}
-	good := write(t, "good.json", `[{"accountId":"111122223333","accessKeyId":"AKIDALICE","secretAccessKey":"alice/secret+key"}]`)
-	k, err := LoadKeyring(good)
-	if err != nil {
-		t.Fatalf("LoadKeyring: %v", err)
-	}
-	if got, _ := k.Lookup("AKIDALICE"); got != alice {
-		t.Errorf("got %+v, want %+v", got, alice)
-	}
-
-	tests := []struct {
-		name, path, wantErr string
-	}{
-		{"missing file", filepath.Join(dir, "nope.json"), "nope.json"},
-		{"bad json", write(t, "bad.json", `{"accessKeyId":`), "bad.json"},
-		{"empty list", write(t, "empty.json", `[]`), "empty.json: no credentials"},
-		{"empty field", write(t, "field.json", `[{"accountId":"1","accessKeyId":"A"}]`), "field.json: credential 0 (A): empty secretAccessKey"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := LoadKeyring(tt.path)
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("got error %v, want one containing %q", err, tt.wantErr)
-			}
-		})
 	}
 }
