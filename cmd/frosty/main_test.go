@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -132,13 +133,20 @@ func (p *serverProcess) client() *snowball.Snowball {
 	})))
 }
 
-// frosty runs a subcommand of the binary.
+// frosty runs a subcommand of the binary, which must end by itself within
+// a minute: a server that starts when it should not is killed rather than
+// left to hang the test.
 func frosty(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	var out, errb bytes.Buffer
-	cmd := exec.Command(binary, args...)
+	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("frosty %v still running after a minute; stderr:\n%s", args, errb.String())
+	}
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):

@@ -2,16 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -91,7 +87,7 @@ func TestStartupErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, errOut, code := frostyWithin(t, 20*time.Second, tt.args...)
+			out, errOut, code := frosty(t, tt.args...)
 			lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
 			if code != tt.wantCode || len(lines) != 1 || out != "" {
 				t.Fatalf("frosty %v: exit %d, stdout %q, stderr %q; want exit %d and one line on stderr", tt.args, code, out, errOut, tt.wantCode)
@@ -255,27 +251,4 @@ func TestLogFormatJSON(t *testing.T) {
 	if requests != 1 {
 		t.Errorf("%d request lines, want 1:\n%s", requests, p.stderr)
 	}
-}
-
-// frostyWithin is frosty for a command that must end by itself: a server
-// that starts when it should not is killed rather than left to hang.
-func frostyWithin(t *testing.T, d time.Duration, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var out, errb bytes.Buffer
-	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("frosty %v still running after %v; stderr:\n%s", args, d, errb.String())
-	}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		code = exit.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
 }

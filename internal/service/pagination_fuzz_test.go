@@ -1,17 +1,12 @@
 package service
 
 import (
-	"bytes"
 	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/frostyhq/frosty/internal/fuzzcorpus"
 	"github.com/frostyhq/frosty/snowball"
 )
 
@@ -116,47 +111,5 @@ func TestNextTokenCorpus(t *testing.T) {
 	for name, s := range nextTokenSeeds() {
 		seeds[name] = []any{s.token, s.op, s.scope, s.after}
 	}
-	checkSeedCorpus(t, "FuzzNextToken", seeds)
-}
-
-// checkSeedCorpus compares the seed files of testdata/fuzz/<fuzzName> with
-// seeds (or, with -update-corpus, writes them), so that a change to the
-// token format cannot leave a stale corpus behind. Files not named in seeds,
-// such as inputs the fuzzer saved, are left alone.
-func checkSeedCorpus(t *testing.T, fuzzName string, seeds map[string][]any) {
-	t.Helper()
-	dir := filepath.Join("testdata", "fuzz", fuzzName)
-	if *updateCorpus {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, args := range seeds {
-		var b bytes.Buffer
-		b.WriteString("go test fuzz v1\n")
-		for _, a := range args {
-			// As the go command writes them.
-			switch a := a.(type) {
-			case string:
-				fmt.Fprintf(&b, "string(%q)\n", a)
-			default:
-				fmt.Fprintf(&b, "%T(%v)\n", a, a)
-			}
-		}
-		path := filepath.Join(dir, name)
-		if *updateCorpus {
-			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Errorf("%v (run go test -run Corpus -update-corpus)", err)
-			continue
-		}
-		if diff := cmp.Diff(b.String(), string(got)); diff != "" {
-			t.Errorf("%s is stale (run go test -run Corpus -update-corpus); (-want +got):\n%s", path, diff)
-		}
-	}
+	fuzzcorpus.Check(t, "FuzzNextToken", seeds, *updateCorpus)
 }

@@ -1,14 +1,11 @@
 package sigv4
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go/aws/credentials"
 	v4 "github.com/aws/aws-sdk-go/aws/signer/v4"
-	"github.com/google/go-cmp/cmp"
+
+	"github.com/frostyhq/frosty/internal/fuzzcorpus"
 )
 
 var updateCorpus = flag.Bool("update-corpus", false, "rewrite the seed corpora under testdata/fuzz")
@@ -203,47 +201,5 @@ func decodedQuery(raw string) ([][2]string, bool) {
 }
 
 func TestVerifyPresignedCorpus(t *testing.T) {
-	checkSeedCorpus(t, "FuzzVerifyPresigned", presignedSeeds(t))
-}
-
-// checkSeedCorpus compares the seed files of testdata/fuzz/<fuzzName> with
-// seeds (or, with -update-corpus, writes them), so that a change to the keys,
-// times or signing in these tests cannot leave a stale corpus behind. Files
-// not named in seeds, such as inputs the fuzzer saved, are left alone.
-func checkSeedCorpus(t *testing.T, fuzzName string, seeds map[string][]any) {
-	t.Helper()
-	dir := filepath.Join("testdata", "fuzz", fuzzName)
-	if *updateCorpus {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, args := range seeds {
-		var b bytes.Buffer
-		b.WriteString("go test fuzz v1\n")
-		for _, a := range args {
-			// As the go command writes them.
-			switch a := a.(type) {
-			case string:
-				fmt.Fprintf(&b, "string(%q)\n", a)
-			default:
-				fmt.Fprintf(&b, "%T(%v)\n", a, a)
-			}
-		}
-		path := filepath.Join(dir, name)
-		if *updateCorpus {
-			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Errorf("%v (run go test -run Corpus -update-corpus)", err)
-			continue
-		}
-		if diff := cmp.Diff(b.String(), string(got)); diff != "" {
-			t.Errorf("%s is stale (run go test -run Corpus -update-corpus); (-want +got):\n%s", path, diff)
-		}
-	}
+	fuzzcorpus.Check(t, "FuzzVerifyPresigned", presignedSeeds(t), *updateCorpus)
 }
