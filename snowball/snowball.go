@@ -191,6 +191,9 @@ type Message struct {
 	ID string
 	// Target names where it goes: MessageTargetSNS or MessageTargetWebhook.
 	Target string
+	// Account is the account of the job it announces, so that a reset of
+	// that account takes its messages too.
+	Account string
 	// TopicARN is the SNS topic, for MessageTargetSNS.
 	TopicARN string
 	Subject  string
@@ -209,3 +212,13 @@ const (
 	MessageTargetSNS     = "sns"
 	MessageTargetWebhook = "webhook"
 )
+
+// ServiceVersion is one entry of the ListServiceVersions catalogue: a
+// version of an on-device service and the versions of other services it
+// works with. Two versions of different services are compatible when
+// either entry lists the other.
+type ServiceVersion struct {
+	ServiceName       model.ServiceName
+	Version           string
+	DependentServices []model.DependentService `json:",omitempty"`
+}

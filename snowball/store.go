@@ -82,6 +82,13 @@ type Tx interface {
 	// Events returns the transitions of one job or cluster, oldest first.
 	Events(ctx context.Context, resourceID string) ([]*Event, error)
 
+	// Setting returns the value of the server-wide setting name (the
+	// operator clock, say), or NotFound if it was never put; PutSetting
+	// stores one, replacing any value it had. Settings live in the store so
+	// that every replica over it shares them.
+	Setting(ctx context.Context, name string) (string, error)
+	PutSetting(ctx context.Context, name, value string) error
+
 	// InsertMessage queues a notification in the outbox; it assigns m.Seq.
 	InsertMessage(ctx context.Context, m *Message) error
 	// PutMessage records a delivery attempt or the delivery of m.
@@ -97,4 +104,52 @@ type Tx interface {
 	// Exists if the job has one already: the caller lost a race and reads
 	// that one back. The store does not check that the job exists.
 	InsertSealedManifest(ctx context.Context, jobID string, sealed []byte) error
+
+	// CountRecords counts the records of account, or of every account when
+	// account is "": its addresses, jobs, clusters and long-term pricing,
+	// the events of those jobs and clusters, the messages announcing its
+	// jobs' transitions (by Message.Account) and its jobs' sealed
+	// manifests. DeleteRecords deletes the same records and returns how
+	// many of each it deleted. Neither touches settings, catalogues or
+	// faults, and Seqs keep increasing after a delete: a Seq once assigned
+	// and committed is never assigned again.
+	CountRecords(ctx context.Context, account string) (RecordCounts, error)
+	DeleteRecords(ctx context.Context, account string) (RecordCounts, error)
+
+	// The catalogues of ListPickupLocations, ListCompatibleImages and
+	// ListServiceVersions are server-wide lists. Each Put method replaces
+	// its list whole; the getters return it in the order it was put, and
+	// an empty list (never put, or put empty) as nil.
+	PickupLocations(ctx context.Context) ([]model.Address, error)
+	PutPickupLocations(ctx context.Context, l []model.Address) error
+	CompatibleImages(ctx context.Context) ([]model.CompatibleImage, error)
+	PutCompatibleImages(ctx context.Context, l []model.CompatibleImage) error
+	ServiceVersions(ctx context.Context) ([]ServiceVersion, error)
+	PutServiceVersions(ctx context.Context, l []ServiceVersion) error
+
+	// InsertFault stores an operator's fault, Hits and all; it assigns
+	// f.Seq. Faults returns all of them in Seq order, spent ones too.
+	// DeleteFault removes one (NotFound if there is none), DeleteFaults
+	// every one.
+	InsertFault(ctx context.Context, f *Fault) error
+	Faults(ctx context.Context) ([]*Fault, error)
+	DeleteFault(ctx context.Context, id string) error
+	DeleteFaults(ctx context.Context) error
+	// HitFault counts one more call hit by the fault id, unless it has a
+	// Count and has hit that many, and reports whether it counted: a
+	// fault spent, or gone, hits no more calls. Two transactions never
+	// both count the last hit.
+	HitFault(ctx context.Context, id string) (bool, error)
+}
+
+// RecordCounts counts records of each kind: what Tx.CountRecords finds or
+// Tx.DeleteRecords deleted.
+type RecordCounts struct {
+	Addresses       int `json:"addresses"`
+	Jobs            int `json:"jobs"`
+	Clusters        int `json:"clusters"`
+	LongTermPricing int `json:"longTermPricing"`
+	Events          int `json:"events"`
+	Messages        int `json:"messages"`
+	SealedManifests int `json:"sealedManifests"`
 }

@@ -16,7 +16,19 @@ func (s *Service) CreateAddress(ctx context.Context, in *model.CreateAddressRequ
 	if err != nil {
 		return nil, err
 	}
-	addr := *in.Address
+	rec, err := s.newAddress(owner, *in.Address)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(ctx, func(tx snowball.Tx) error { return tx.InsertAddress(ctx, rec) }); err != nil {
+		return nil, wrap("create address", err)
+	}
+	return &model.CreateAddressResult{AddressId: &rec.ID}, nil
+}
+
+// newAddress returns addr as a new address record of owner with a fresh
+// ID, or InvalidAddressException.
+func (s *Service) newAddress(owner snowball.Owner, addr model.Address) (*snowball.Address, error) {
 	for _, f := range []struct {
 		name  string
 		value *string
@@ -35,30 +47,32 @@ func (s *Service) CreateAddress(ctx context.Context, in *model.CreateAddressRequ
 	if addr.Type == nil {
 		addr.Type = model.Ptr(model.AddressTypeAwsShip)
 	}
-	rec := &snowball.Address{ID: id, Owner: owner, CreatedAt: s.now(), Address: addr}
-	if err := s.write(ctx, func(tx snowball.Tx) error { return tx.InsertAddress(ctx, rec) }); err != nil {
-		return nil, wrap("create address", err)
-	}
-	return &model.CreateAddressResult{AddressId: &id}, nil
+	return &snowball.Address{ID: id, Owner: owner, CreatedAt: s.now(), Address: addr}, nil
 }
 
 // DescribeAddress returns one of the owner's addresses or a pickup location.
 // Errors: InvalidResourceException.
 func (s *Service) DescribeAddress(ctx context.Context, in *model.DescribeAddressRequest) (*model.DescribeAddressResult, error) {
 	id := *in.AddressId
-	if a, ok := s.pickupLocation(id); ok {
-		return &model.DescribeAddressResult{Address: &a}, nil
-	}
 	var out *model.DescribeAddressResult
 	err := s.view(ctx, "describe address", func(tx snowball.Tx, owner snowball.Owner) error {
 		a, err := tx.Address(ctx, id)
-		if snowball.IsNotFound(err) || (err == nil && a.Owner != owner) {
+		if err == nil && a.Owner == owner {
+			out = &model.DescribeAddressResult{Address: &a.Address}
+			return nil
+		}
+		if err != nil && !snowball.IsNotFound(err) {
+			return err
+		}
+		p, ok, err := s.pickupLocation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return notFound(snowball.ResourceAddress, id)
 		}
-		if err == nil {
-			out = &model.DescribeAddressResult{Address: &a.Address}
-		}
-		return err
+		out = &model.DescribeAddressResult{Address: &p}
+		return nil
 	})
 	return out, err
 }

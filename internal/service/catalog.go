@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/snowball"
@@ -26,66 +24,100 @@ var eksReleases = []struct {
 	{"0.18.7", 24, 28},
 }
 
-func k8sMinor(v string) (int, bool) {
-	rest, ok := strings.CutPrefix(v, "1.")
-	if !ok {
-		return 0, false
+// builtinServiceVersions is the ListServiceVersions catalogue served while
+// the store holds none: the EKS Anywhere releases above, each with the
+// Kubernetes versions it supports, and those Kubernetes versions.
+func builtinServiceVersions() []snowball.ServiceVersion {
+	var out []snowball.ServiceVersion
+	for _, r := range eksReleases {
+		v := snowball.ServiceVersion{ServiceName: model.ServiceNameEksAnywhere, Version: r.version}
+		for minor := r.k8sFirst; minor <= r.k8sLast; minor++ {
+			v.DependentServices = append(v.DependentServices, model.DependentService{
+				ServiceName:    model.Ptr(model.ServiceNameKubernetes),
+				ServiceVersion: &model.ServiceVersion{Version: model.Ptr(fmt.Sprintf("1.%d", minor))},
+			})
+		}
+		out = append(out, v)
 	}
-	n, err := strconv.Atoi(rest)
-	return n, err == nil
+	for minor := 21; minor <= 28; minor++ {
+		out = append(out, snowball.ServiceVersion{ServiceName: model.ServiceNameKubernetes, Version: fmt.Sprintf("1.%d", minor)})
+	}
+	return out
 }
 
-func eksCompatible(eksVersion, k8sVersion string) bool {
-	minor, ok := k8sMinor(k8sVersion)
-	if !ok {
-		return false
-	}
-	for _, r := range eksReleases {
-		if r.version == eksVersion {
-			return minor >= r.k8sFirst && minor <= r.k8sLast
+// lists reports whether v names version of service among the versions it
+// works with.
+func lists(v snowball.ServiceVersion, service model.ServiceName, version string) bool {
+	for _, d := range v.DependentServices {
+		if model.Deref(d.ServiceName) == service && d.ServiceVersion != nil && model.Deref(d.ServiceVersion.Version) == version {
+			return true
 		}
 	}
 	return false
 }
 
-// serviceVersions returns the versions of name compatible with every
-// dependent service given.
-func serviceVersions(name model.ServiceName, deps []model.DependentService) ([]string, error) {
-	var want []string // versions of the other service that must be supported
+// compatible reports whether v works with version of service: either of
+// their catalogue entries lists the other.
+func compatible(catalogue []snowball.ServiceVersion, v snowball.ServiceVersion, service model.ServiceName, version string) bool {
+	if lists(v, service, version) {
+		return true
+	}
+	for _, o := range catalogue {
+		if o.ServiceName == service && o.Version == version && lists(o, v.ServiceName, v.Version) {
+			return true
+		}
+	}
+	return false
+}
+
+// supports reports whether version of service works with otherVersion of
+// other in catalogue; a version the catalogue does not know works with
+// nothing.
+func supports(catalogue []snowball.ServiceVersion, service model.ServiceName, version string, other model.ServiceName, otherVersion string) bool {
+	for _, v := range catalogue {
+		if v.ServiceName == service && v.Version == version {
+			return compatible(catalogue, v, other, otherVersion)
+		}
+	}
+	return false
+}
+
+// versionsToCheck returns the catalogue that the versions of ods's
+// EKSOnDeviceService must be compatible in: the one ListServiceVersions
+// serves, read only when there are versions to check.
+func (s *Service) versionsToCheck(ctx context.Context, tx snowball.Tx, ods *model.OnDeviceServiceConfiguration) ([]snowball.ServiceVersion, error) {
+	if ods == nil || ods.EKSOnDeviceService == nil {
+		return nil, nil
+	}
+	return s.serviceVersionCatalogue(ctx, tx)
+}
+
+// serviceVersions returns the versions of name in catalogue compatible
+// with every dependent service given.
+func serviceVersions(catalogue []snowball.ServiceVersion, name model.ServiceName, deps []model.DependentService) ([]string, error) {
 	for _, d := range deps {
 		if model.Deref(d.ServiceName) == name {
 			return nil, snowball.Errorf(snowball.InvalidResource, "A dependent service cannot be %s itself.", name)
 		}
-		if d.ServiceVersion != nil && d.ServiceVersion.Version != nil {
-			want = append(want, *d.ServiceVersion.Version)
-		}
 	}
 	var out []string
-	switch name {
-	case model.ServiceNameEksAnywhere:
-		for _, r := range eksReleases {
-			if allOf(want, func(k string) bool { return eksCompatible(r.version, k) }) {
-				out = append(out, r.version)
+	for _, v := range catalogue {
+		if v.ServiceName != name {
+			continue
+		}
+		ok := true
+		for _, d := range deps {
+			if d.ServiceVersion != nil && d.ServiceVersion.Version != nil &&
+				!compatible(catalogue, v, model.Deref(d.ServiceName), *d.ServiceVersion.Version) {
+				ok = false
+				break
 			}
 		}
-	case model.ServiceNameKubernetes:
-		for minor := 21; minor <= 28; minor++ {
-			k := fmt.Sprintf("1.%d", minor)
-			if allOf(want, func(e string) bool { return eksCompatible(e, k) }) {
-				out = append(out, k)
-			}
+		if ok {
+			out = append(out, v.Version)
 		}
 	}
 	return out, nil
-}
-
-func allOf(list []string, f func(string) bool) bool {
-	for _, v := range list {
-		if !f(v) {
-			return false
-		}
-	}
-	return true
 }
 
 // ListServiceVersions lists the versions of an on-device service, narrowed
@@ -98,7 +130,15 @@ func (s *Service) ListServiceVersions(ctx context.Context, in *model.ListService
 		return nil, err
 	}
 	name := model.Deref(in.ServiceName)
-	versions, err := serviceVersions(name, in.DependentServices)
+	var catalogue []snowball.ServiceVersion
+	err = s.view(ctx, "list service versions", func(tx snowball.Tx, _ snowball.Owner) (err error) {
+		catalogue, err = s.serviceVersionCatalogue(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	versions, err := serviceVersions(catalogue, name, in.DependentServices)
 	if err != nil {
 		return nil, err
 	}
@@ -119,32 +159,70 @@ func (s *Service) ListServiceVersions(ctx context.Context, in *model.ListService
 	return out, nil
 }
 
-// ListCompatibleImages lists the configured EC2-compatible AMIs.
+// ListCompatibleImages lists the EC2-compatible AMIs of the catalogue.
 // Errors: InvalidNextTokenException.
 func (s *Service) ListCompatibleImages(ctx context.Context, in *model.ListCompatibleImagesRequest) (*model.ListCompatibleImagesResult, error) {
-	owner, err := ownerFrom(ctx)
+	var out *model.ListCompatibleImagesResult
+	err := s.view(ctx, "list compatible images", func(tx snowball.Tx, owner snowball.Owner) error {
+		images, err := s.compatibleImages(ctx, tx)
+		if err != nil {
+			return err
+		}
+		items, next, err := slicePage(s, "ListCompatibleImages", owner, "", in.NextToken, in.MaxResults, images)
+		out = &model.ListCompatibleImagesResult{CompatibleImages: items, NextToken: next}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := slicePage(s, "ListCompatibleImages", owner, "", in.NextToken, in.MaxResults, s.cfg.CompatibleImages)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ListCompatibleImagesResult{CompatibleImages: items, NextToken: next}, nil
+	return out, nil
 }
 
-// ListPickupLocations lists the configured pickup locations.
+// ListPickupLocations lists the pickup locations of the catalogue.
 // Errors: InvalidNextTokenException.
 func (s *Service) ListPickupLocations(ctx context.Context, in *model.ListPickupLocationsRequest) (*model.ListPickupLocationsResult, error) {
-	owner, err := ownerFrom(ctx)
+	var out *model.ListPickupLocationsResult
+	err := s.view(ctx, "list pickup locations", func(tx snowball.Tx, owner snowball.Owner) error {
+		locations, err := s.pickupLocations(ctx, tx)
+		if err != nil {
+			return err
+		}
+		items, next, err := slicePage(s, "ListPickupLocations", owner, "", in.NextToken, in.MaxResults, locations)
+		out = &model.ListPickupLocationsResult{Addresses: items, NextToken: next}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := slicePage(s, "ListPickupLocations", owner, "", in.NextToken, in.MaxResults, s.cfg.PickupLocations)
-	if err != nil {
-		return nil, err
+	return out, nil
+}
+
+// The catalogues as served: the store's, which a seed replaces, or while
+// the store holds none, the configured (or built-in) one. Reading them in
+// every call keeps every replica over one store serving the same.
+
+func (s *Service) pickupLocations(ctx context.Context, tx snowball.Tx) ([]model.Address, error) {
+	l, err := tx.PickupLocations(ctx)
+	if err != nil || len(l) > 0 {
+		return l, err
 	}
-	return &model.ListPickupLocationsResult{Addresses: items, NextToken: next}, nil
+	return s.cfg.PickupLocations, nil
+}
+
+func (s *Service) compatibleImages(ctx context.Context, tx snowball.Tx) ([]model.CompatibleImage, error) {
+	l, err := tx.CompatibleImages(ctx)
+	if err != nil || len(l) > 0 {
+		return l, err
+	}
+	return s.cfg.CompatibleImages, nil
+}
+
+func (s *Service) serviceVersionCatalogue(ctx context.Context, tx snowball.Tx) ([]snowball.ServiceVersion, error) {
+	l, err := tx.ServiceVersions(ctx)
+	if err != nil || len(l) > 0 {
+		return l, err
+	}
+	return builtinServiceVersions(), nil
 }
 
 // GetSnowballUsage reports the device limit and how many of the owner's

@@ -22,38 +22,12 @@ const (
 func (s *Service) CreateCluster(ctx context.Context, in *model.CreateClusterRequest) (*model.CreateClusterResult, error) {
 	out := &model.CreateClusterResult{}
 	err := s.update(ctx, "create cluster", func(tx snowball.Tx, owner snowball.Owner) error {
-		if err := s.checkAddress(ctx, tx, owner, in.AddressId); err != nil {
-			return err
-		}
-		if err := s.checkAddress(ctx, tx, owner, in.ForwardingAddressId); err != nil {
-			return err
-		}
-		var pricing []*snowball.LongTermPricing
-		for _, id := range in.LongTermPricingIds {
-			l, err := ownLongTermPricing(ctx, tx, owner, id)
-			if err != nil {
-				return err
-			}
-			pricing = append(pricing, l)
-		}
-		c, nodes, err := s.newCluster(owner, in, pricing)
+		c, nodes, err := s.createCluster(ctx, tx, owner, in, snowball.CauseCustomer)
 		if err != nil {
-			return err
-		}
-		if err := tx.InsertCluster(ctx, c); err != nil {
-			return err
-		}
-		if err := tx.AppendEvent(ctx, &snowball.Event{ResourceID: c.ID, At: c.CreatedAt, To: string(c.State), Cause: snowball.CauseCustomer}); err != nil {
 			return err
 		}
 		out.ClusterId = &c.ID
 		for _, n := range nodes {
-			if err := s.insertJob(ctx, tx, n, snowball.CauseSystem); err != nil {
-				return err
-			}
-			if err := s.attachLongTermPricing(ctx, tx, n); err != nil {
-				return err
-			}
 			out.JobListEntries = append(out.JobListEntries, jobListEntry(n))
 		}
 		return nil
@@ -64,7 +38,51 @@ func (s *Service) CreateCluster(ctx context.Context, in *model.CreateClusterRequ
 	return out, nil
 }
 
-func (s *Service) newCluster(owner snowball.Owner, in *model.CreateClusterRequest, pricing []*snowball.LongTermPricing) (*snowball.Cluster, []*snowball.Job, error) {
+// createCluster is CreateCluster in tx, on behalf of owner; cause is
+// recorded as the cause of the cluster's creation. It returns the cluster
+// and the node jobs it created.
+func (s *Service) createCluster(ctx context.Context, tx snowball.Tx, owner snowball.Owner, in *model.CreateClusterRequest, cause snowball.Cause) (*snowball.Cluster, []*snowball.Job, error) {
+	if err := s.checkAddress(ctx, tx, owner, in.AddressId); err != nil {
+		return nil, nil, err
+	}
+	if err := s.checkAddress(ctx, tx, owner, in.ForwardingAddressId); err != nil {
+		return nil, nil, err
+	}
+	var pricing []*snowball.LongTermPricing
+	for _, id := range in.LongTermPricingIds {
+		l, err := ownLongTermPricing(ctx, tx, owner, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		pricing = append(pricing, l)
+	}
+	versions, err := s.versionsToCheck(ctx, tx, in.OnDeviceServiceConfiguration)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, nodes, err := s.newCluster(owner, in, pricing, versions)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tx.InsertCluster(ctx, c); err != nil {
+		return nil, nil, err
+	}
+	if err := tx.AppendEvent(ctx, &snowball.Event{ResourceID: c.ID, At: c.CreatedAt, To: string(c.State), Cause: cause}); err != nil {
+		return nil, nil, err
+	}
+	for _, n := range nodes {
+		if err := s.insertJob(ctx, tx, n, snowball.CauseSystem); err != nil {
+			return nil, nil, err
+		}
+		if err := s.attachLongTermPricing(ctx, tx, n); err != nil {
+			return nil, nil, err
+		}
+	}
+	return c, nodes, nil
+}
+
+func (s *Service) newCluster(owner snowball.Owner, in *model.CreateClusterRequest, pricing []*snowball.LongTermPricing,
+	versions []snowball.ServiceVersion) (*snowball.Cluster, []*snowball.Job, error) {
 	st, jt := *in.SnowballType, *in.JobType
 	if jt != model.JobTypeLocalUse {
 		return nil, nil, invalidCombination("Currently, the only job type supported for clusters is LOCAL_USE.")
@@ -87,7 +105,7 @@ func (s *Service) newCluster(owner snowball.Owner, in *model.CreateClusterReques
 	if size == 0 {
 		quorum = LegacyClusterSize
 	}
-	if err := checkResources(st, jt, in.Resources, in.OnDeviceServiceConfiguration, quorum); err != nil {
+	if err := checkResources(st, jt, in.Resources, in.OnDeviceServiceConfiguration, quorum, versions); err != nil {
 		return nil, nil, err
 	}
 	if ods := in.OnDeviceServiceConfiguration; ods != nil && ods.S3OnDeviceService != nil && ods.S3OnDeviceService.ServiceSize != nil &&
@@ -281,7 +299,11 @@ func (s *Service) UpdateCluster(ctx context.Context, in *model.UpdateClusterRequ
 			resources, ods := md.Resources, md.OnDeviceServiceConfiguration
 			setIf(&resources, in.Resources)
 			setIf(&ods, in.OnDeviceServiceConfiguration)
-			if err := checkResources(*md.SnowballType, *md.JobType, resources, ods, c.Quorum); err != nil {
+			versions, err := s.versionsToCheck(ctx, tx, ods)
+			if err != nil {
+				return err
+			}
+			if err := checkResources(*md.SnowballType, *md.JobType, resources, ods, c.Quorum, versions); err != nil {
 				return err
 			}
 		}
@@ -335,27 +357,31 @@ func (s *Service) CancelCluster(ctx context.Context, in *model.CancelClusterRequ
 		if err != nil {
 			return err
 		}
-		if c.State != model.ClusterStateAwaitingQuorum {
-			return snowball.Errorf(snowball.InvalidJobState,
-				"The cluster %s is in state %s; CancelCluster is only allowed when the cluster is in AwaitingQuorum.", c.ID, c.State)
-		}
-		m := s.move(tx, snowball.CauseCustomer)
-		if err := s.setClusterState(ctx, m, c, model.ClusterStateCancelled); err != nil {
-			return err
-		}
-		nodes, err := allJobs(ctx, tx, snowball.JobFilter{ClusterID: c.ID, NotFinal: true})
-		if err != nil {
-			return err
-		}
-		for _, n := range nodes {
-			if err := s.setJobState(ctx, m.system(), n, model.JobStateCancelled); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.cancelCluster(ctx, s.move(tx, snowball.CauseCustomer), c)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &model.CancelClusterResult{}, nil
+}
+
+// cancelCluster is CancelCluster of c, as move m.
+func (s *Service) cancelCluster(ctx context.Context, m move, c *snowball.Cluster) error {
+	if c.State != model.ClusterStateAwaitingQuorum {
+		return snowball.Errorf(snowball.InvalidJobState,
+			"The cluster %s is in state %s; CancelCluster is only allowed when the cluster is in AwaitingQuorum.", c.ID, c.State)
+	}
+	if err := s.setClusterState(ctx, m, c, model.ClusterStateCancelled); err != nil {
+		return err
+	}
+	nodes, err := allJobs(ctx, m.tx, snowball.JobFilter{ClusterID: c.ID, NotFinal: true})
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		if err := s.setJobState(ctx, m.system(), n, model.JobStateCancelled); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -61,26 +61,35 @@ func (s *Service) insertJob(ctx context.Context, tx snowball.Tx, j *snowball.Job
 func (s *Service) CreateJob(ctx context.Context, in *model.CreateJobRequest) (*model.CreateJobResult, error) {
 	var id string
 	err := s.update(ctx, "create job", func(tx snowball.Tx, owner snowball.Owner) error {
-		var j *snowball.Job
-		var err error
-		if in.ClusterId != nil {
-			j, err = s.newNodeJob(ctx, tx, owner, in)
-		} else {
-			j, err = s.newStandaloneJob(ctx, tx, owner, in)
+		j, err := s.createJob(ctx, tx, owner, in, snowball.CauseCustomer)
+		if err == nil {
+			id = j.ID
 		}
-		if err != nil {
-			return err
-		}
-		if err := s.insertJob(ctx, tx, j, snowball.CauseCustomer); err != nil {
-			return err
-		}
-		id = j.ID
-		return s.attachLongTermPricing(ctx, tx, j)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &model.CreateJobResult{JobId: &id}, nil
+}
+
+// createJob is CreateJob in tx, on behalf of owner; cause is recorded as
+// the cause of the job's creation.
+func (s *Service) createJob(ctx context.Context, tx snowball.Tx, owner snowball.Owner, in *model.CreateJobRequest, cause snowball.Cause) (*snowball.Job, error) {
+	var j *snowball.Job
+	var err error
+	if in.ClusterId != nil {
+		j, err = s.newNodeJob(ctx, tx, owner, in)
+	} else {
+		j, err = s.newStandaloneJob(ctx, tx, owner, in)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.insertJob(ctx, tx, j, cause); err != nil {
+		return nil, err
+	}
+	return j, s.attachLongTermPricing(ctx, tx, j)
 }
 
 func (s *Service) newStandaloneJob(ctx context.Context, tx snowball.Tx, owner snowball.Owner, in *model.CreateJobRequest) (*snowball.Job, error) {
@@ -127,7 +136,11 @@ func (s *Service) newStandaloneJob(ctx context.Context, tx snowball.Tx, owner sn
 	if ltp != nil && ltp.SnowballType != st {
 		return nil, invalidCombination("The long-term pricing %s is for SnowballType %s, not %s.", ltp.ID, ltp.SnowballType, st)
 	}
-	if err := checkResources(st, jt, in.Resources, in.OnDeviceServiceConfiguration, 0); err != nil {
+	versions, err := s.versionsToCheck(ctx, tx, in.OnDeviceServiceConfiguration)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkResources(st, jt, in.Resources, in.OnDeviceServiceConfiguration, 0, versions); err != nil {
 		return nil, err
 	}
 	remote := model.Deref(in.RemoteManagement)
@@ -372,7 +385,11 @@ func (s *Service) UpdateJob(ctx context.Context, in *model.UpdateJobRequest) (*m
 			if j.ClusterID != "" {
 				clusterSize = 1
 			}
-			if err := checkResources(st, jt, resources, ods, clusterSize); err != nil {
+			versions, err := s.versionsToCheck(ctx, tx, ods)
+			if err != nil {
+				return err
+			}
+			if err := checkResources(st, jt, resources, ods, clusterSize, versions); err != nil {
 				return err
 			}
 		}
@@ -429,36 +446,41 @@ func (s *Service) CancelJob(ctx context.Context, in *model.CancelJobRequest) (*m
 		if err != nil {
 			return err
 		}
-		if !snowball.CanCancelJob(j.Kind(), j.State) {
-			return invalidState(j, "CancelJob", "New")
-		}
-		var parts []*snowball.Job
-		if j.IsMaster {
-			if parts, err = allJobs(ctx, tx, snowball.JobFilter{MasterID: j.ID, NotFinal: true}); err != nil {
-				return err
-			}
-			for _, p := range parts {
-				if !snowball.CanCancelJob(p.Kind(), p.State) {
-					return snowball.Errorf(snowball.InvalidJobState,
-						"The job %s cannot be cancelled: its part %s is already %s.", j.ID, p.ID, p.State)
-				}
-			}
-		}
-		m := s.move(tx, snowball.CauseCustomer)
-		for _, job := range append([]*snowball.Job{j}, parts...) {
-			if err := s.setJobState(ctx, m, job, model.JobStateCancelled); err != nil {
-				return err
-			}
-		}
-		if j.ClusterID != "" {
-			return s.settleCluster(ctx, m.system(), j.ClusterID)
-		}
-		return nil
+		return s.cancelJob(ctx, s.move(tx, snowball.CauseCustomer), j)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &model.CancelJobResult{}, nil
+}
+
+// cancelJob is CancelJob of j, as move m.
+func (s *Service) cancelJob(ctx context.Context, m move, j *snowball.Job) error {
+	if !snowball.CanCancelJob(j.Kind(), j.State) {
+		return invalidState(j, "CancelJob", "New")
+	}
+	var parts []*snowball.Job
+	if j.IsMaster {
+		var err error
+		if parts, err = allJobs(ctx, m.tx, snowball.JobFilter{MasterID: j.ID, NotFinal: true}); err != nil {
+			return err
+		}
+		for _, p := range parts {
+			if !snowball.CanCancelJob(p.Kind(), p.State) {
+				return snowball.Errorf(snowball.InvalidJobState,
+					"The job %s cannot be cancelled: its part %s is already %s.", j.ID, p.ID, p.State)
+			}
+		}
+	}
+	for _, job := range append([]*snowball.Job{j}, parts...) {
+		if err := s.setJobState(ctx, m, job, model.JobStateCancelled); err != nil {
+			return err
+		}
+	}
+	if j.ClusterID != "" {
+		return s.settleCluster(ctx, m.system(), j.ClusterID)
+	}
+	return nil
 }
 
 // UpdateJobShipmentState is the customer telling AWS a device arrived

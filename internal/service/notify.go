@@ -49,7 +49,7 @@ func (s *Service) notify(ctx context.Context, tx snowball.Tx, j *snowball.Job, e
 	}
 	queue := func(target, topic string) error {
 		return tx.InsertMessage(ctx, &snowball.Message{
-			ID: fmt.Sprintf("%d/%s", e.Seq, target), Target: target, TopicARN: topic,
+			ID: fmt.Sprintf("%d/%s", e.Seq, target), Target: target, Account: j.Owner.Account, TopicARN: topic,
 			Subject: fmt.Sprintf("Snowball job %s is now %s", j.ID, e.To), Body: string(b),
 			CreatedAt: e.At, NextAttempt: e.At,
 		})

@@ -17,19 +17,27 @@ func (s *Service) CreateLongTermPricing(ctx context.Context, in *model.CreateLon
 	if err != nil {
 		return nil, err
 	}
+	l, err := s.newLongTermPricing(owner, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(ctx, func(tx snowball.Tx) error { return tx.InsertLongTermPricing(ctx, l) }); err != nil {
+		return nil, wrap("create long-term pricing", err)
+	}
+	return &model.CreateLongTermPricingResult{LongTermPricingId: &l.ID}, nil
+}
+
+// newLongTermPricing returns a contract of owner, as in, starting now.
+func (s *Service) newLongTermPricing(owner snowball.Owner, in *model.CreateLongTermPricingRequest) (*snowball.LongTermPricing, error) {
 	id, err := newID(s.rand, "LTPID")
 	if err != nil {
 		return nil, err
 	}
 	start := s.now()
-	l := &snowball.LongTermPricing{
+	return &snowball.LongTermPricing{
 		ID: id, Owner: owner, Type: *in.LongTermPricingType, SnowballType: *in.SnowballType,
 		AutoRenew: model.Deref(in.IsLongTermPricingAutoRenew), StartDate: start, EndDate: contractEnd(start, *in.LongTermPricingType),
-	}
-	if err := s.write(ctx, func(tx snowball.Tx) error { return tx.InsertLongTermPricing(ctx, l) }); err != nil {
-		return nil, wrap("create long-term pricing", err)
-	}
-	return &model.CreateLongTermPricingResult{LongTermPricingId: &id}, nil
+	}, nil
 }
 
 func contractEnd(start time.Time, t model.LongTermPricingType) time.Time {

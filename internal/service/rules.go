@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/snowball"
 )
 
 // device describes what a SnowballType can do (BEHAVIOR.md §4.4).
@@ -57,7 +58,10 @@ func checkJobType(t model.SnowballType, jt model.JobType) error {
 // checkResources applies the rules on Resources and
 // OnDeviceServiceConfiguration that depend on the device and job type
 // (BEHAVIOR.md §3, §4.3, §4.5). clusterSize is 0 outside a cluster.
-func checkResources(t model.SnowballType, jt model.JobType, r *model.JobResource, ods *model.OnDeviceServiceConfiguration, clusterSize int) error {
+// versions is the ListServiceVersions catalogue an EKSOnDeviceService's
+// versions must be compatible in (see Service.versionsToCheck).
+func checkResources(t model.SnowballType, jt model.JobType, r *model.JobResource, ods *model.OnDeviceServiceConfiguration, clusterSize int,
+	versions []snowball.ServiceVersion) error {
 	d := snowballTypes[t]
 	var s3 []model.S3Resource
 	var amis []model.Ec2AmiResource
@@ -102,7 +106,7 @@ func checkResources(t model.SnowballType, jt model.JobType, r *model.JobResource
 		if !d.eks || jt != model.JobTypeLocalUse {
 			return invalidCombination("EKSOnDeviceService is only supported on LOCAL_USE jobs with SnowballType EDGE_C, EDGE_CG or V3_5C.")
 		}
-		if !eksCompatible(model.Deref(eks.EKSAnywhereVersion), model.Deref(eks.KubernetesVersion)) {
+		if !supports(versions, model.ServiceNameEksAnywhere, model.Deref(eks.EKSAnywhereVersion), model.ServiceNameKubernetes, model.Deref(eks.KubernetesVersion)) {
 			return invalidCombination("EKS Anywhere %s does not support Kubernetes %s; see ListServiceVersions.",
 				model.Deref(eks.EKSAnywhereVersion), model.Deref(eks.KubernetesVersion))
 		}

@@ -83,7 +83,7 @@ func TestCheckResources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkResources(tt.st, tt.jt, tt.r, tt.ods, tt.cluster)
+			err := checkResources(tt.st, tt.jt, tt.r, tt.ods, tt.cluster, builtinServiceVersions())
 			if (err == nil) != tt.ok {
 				t.Fatalf("checkResources = %v, want ok %v", err, tt.ok)
 			}

@@ -30,7 +30,9 @@ type Config struct {
 	// ExportParts is how many job parts an export job is split into.
 	ExportParts int
 	// PickupLocations are the addresses ListPickupLocations offers; their
-	// AddressIds are accepted wherever an AddressId is.
+	// AddressIds are accepted wherever an AddressId is. They and
+	// CompatibleImages are the catalogues served while the store holds
+	// none: a seed's catalogue, kept in the store, replaces them.
 	PickupLocations []model.Address
 	// CompatibleImages is what ListCompatibleImages returns.
 	CompatibleImages []model.CompatibleImage
@@ -55,6 +57,9 @@ type Config struct {
 	// OnSeal, if set, is called after each manifest seal with how long
 	// it took (scrypt and the encryption).
 	OnSeal func(d time.Duration)
+	// OperatorClock, if set, is the clock the service runs on, and the
+	// operator may move it (ChangeClock); its state is kept in the store.
+	OperatorClock *snowball.OperatorClock
 	// OnStoreError, if set, is called with each failure of the store
 	// itself (a damaged file, a lost connection), not with the refusals of
 	// the service's rules.
@@ -177,23 +182,32 @@ func (s *Service) checkAddress(ctx context.Context, tx snowball.Tx, owner snowba
 	if id == nil {
 		return nil
 	}
-	if _, ok := s.pickupLocation(*id); ok {
+	a, err := tx.Address(ctx, *id)
+	if err == nil && a.Owner == owner {
 		return nil
 	}
-	a, err := tx.Address(ctx, *id)
-	if snowball.IsNotFound(err) || (err == nil && a.Owner != owner) {
-		return notFound(snowball.ResourceAddress, *id)
+	if err != nil && !snowball.IsNotFound(err) {
+		return err
 	}
-	return err
+	if _, ok, err := s.pickupLocation(ctx, tx, *id); ok || err != nil {
+		return err
+	}
+	return notFound(snowball.ResourceAddress, *id)
 }
 
-func (s *Service) pickupLocation(id string) (model.Address, bool) {
-	for _, a := range s.cfg.PickupLocations {
+// pickupLocation returns the pickup location with AddressId id, if the
+// catalogue has one.
+func (s *Service) pickupLocation(ctx context.Context, tx snowball.Tx, id string) (model.Address, bool, error) {
+	locations, err := s.pickupLocations(ctx, tx)
+	if err != nil {
+		return model.Address{}, false, err
+	}
+	for _, a := range locations {
 		if model.Deref(a.AddressId) == id {
-			return a, true
+			return a, true, nil
 		}
 	}
-	return model.Address{}, false
+	return model.Address{}, false, nil
 }
 
 // allJobs returns every job matching f, across pages.

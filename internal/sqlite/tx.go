@@ -56,8 +56,8 @@ var (
 
 	messages = newTable("messages", "message",
 		func(m *snowball.Message) *int64 { return &m.Seq },
-		[]string{"id", "delivered"},
-		func(m *snowball.Message) []any { return []any{m.ID, !m.DeliveredAt.IsZero()} })
+		[]string{"id", "delivered", "account"},
+		func(m *snowball.Message) []any { return []any{m.ID, !m.DeliveredAt.IsZero(), m.Account} })
 
 	events = newTable("events", "event",
 		func(e *snowball.Event) *int64 { return &e.Seq },

@@ -1,0 +1,84 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/snowball"
+)
+
+// The catalogues, by their name in catalogue_entries.
+const (
+	cataloguePickupLocations  = "pickup_locations"
+	catalogueCompatibleImages = "compatible_images"
+	catalogueServiceVersions  = "service_versions"
+)
+
+func (t *tx) PickupLocations(ctx context.Context) ([]model.Address, error) {
+	return catalogue[model.Address](ctx, t.q, cataloguePickupLocations)
+}
+
+func (t *tx) PutPickupLocations(ctx context.Context, l []model.Address) error {
+	return putCatalogue(ctx, t.q, cataloguePickupLocations, l)
+}
+
+func (t *tx) CompatibleImages(ctx context.Context) ([]model.CompatibleImage, error) {
+	return catalogue[model.CompatibleImage](ctx, t.q, catalogueCompatibleImages)
+}
+
+func (t *tx) PutCompatibleImages(ctx context.Context, l []model.CompatibleImage) error {
+	return putCatalogue(ctx, t.q, catalogueCompatibleImages, l)
+}
+
+func (t *tx) ServiceVersions(ctx context.Context) ([]snowball.ServiceVersion, error) {
+	return catalogue[snowball.ServiceVersion](ctx, t.q, catalogueServiceVersions)
+}
+
+func (t *tx) PutServiceVersions(ctx context.Context, l []snowball.ServiceVersion) error {
+	return putCatalogue(ctx, t.q, catalogueServiceVersions, l)
+}
+
+// catalogue returns the entries of the catalogue name in the order put.
+func catalogue[T any](ctx context.Context, q querier, name string) ([]T, error) {
+	rows, err := q.QueryContext(ctx, "SELECT doc FROM catalogue_entries WHERE catalogue = ? ORDER BY seq", name)
+	if err != nil {
+		return nil, fmt.Errorf("list catalogue %s: %w", name, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("list catalogue %s: %w", name, err)
+		}
+		var e T
+		if err := json.Unmarshal(doc, &e); err != nil {
+			return nil, fmt.Errorf("list catalogue %s: decode: %w", name, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list catalogue %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// putCatalogue replaces the entries of the catalogue name with l.
+func putCatalogue[T any](ctx context.Context, q querier, name string, l []T) error {
+	if _, err := q.ExecContext(ctx, "DELETE FROM catalogue_entries WHERE catalogue = ?", name); err != nil {
+		return fmt.Errorf("put catalogue %s: %w", name, err)
+	}
+	for i := range l {
+		doc, err := json.Marshal(&l[i])
+		if err != nil {
+			return fmt.Errorf("put catalogue %s: encode: %w", name, err)
+		}
+		// Bound as a string, so that SQLite stores TEXT (see table.encode).
+		if _, err := q.ExecContext(ctx, "INSERT INTO catalogue_entries (catalogue, doc) VALUES (?, ?)", name, string(doc)); err != nil {
+			return fmt.Errorf("put catalogue %s: %w", name, err)
+		}
+	}
+	return nil
+}
