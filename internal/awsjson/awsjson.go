@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/service"
@@ -24,21 +25,31 @@ const ContentType = "application/x-amz-json-1.1"
 // RequestIDHeader carries the request ID on every response.
 const RequestIDHeader = "x-amzn-RequestId"
 
-// operation decodes a request body, runs the operation and returns its output.
-type operation func(ctx context.Context, body []byte) (any, error)
+// operation decodes a request body, runs the operation and returns its
+// output. Each gate runs once the input is valid, before the service sees
+// it, and answers in its place by returning an error: that is where a
+// fault strikes, so that it never hides the ValidationException the call
+// would get anyway.
+type operation func(ctx context.Context, body []byte, gates ...func(context.Context) error) (any, error)
 
-// op adapts a typed service method to an operation: decode, validate, call.
+// op adapts a typed service method to an operation: decode, validate, gate,
+// call.
 func op[I any, O any, PI interface {
 	*I
 	model.Input
 }](f func(context.Context, *I) (*O, error)) operation {
-	return func(ctx context.Context, body []byte) (any, error) {
+	return func(ctx context.Context, body []byte, gates ...func(context.Context) error) (any, error) {
 		in := PI(new(I))
 		if err := decode(body, in); err != nil {
 			return nil, err
 		}
 		if v := model.Validate(in); v != nil {
 			return nil, snowball.Errorf(snowball.Validation, "%s", v.Error())
+		}
+		for _, gate := range gates {
+			if err := gate(ctx); err != nil {
+				return nil, err
+			}
 		}
 		return f(ctx, in)
 	}
@@ -82,6 +93,16 @@ func Operations(svc *service.Service) map[string]operation {
 type Handler struct {
 	ops map[string]operation
 	log *slog.Logger
+	// Faults, if set, is asked about every call with a valid input.
+	Faults Faults
+}
+
+// Faults picks the operator's fault, if any, that hits a call
+// (internal/faults); the operations never know of faults.
+type Faults interface {
+	// Check returns the fault that hits this call of operation, or nil,
+	// and counts the hit.
+	Check(ctx context.Context, operation string) (*snowball.Fault, error)
 }
 
 // NewHandler returns a Handler for svc.
@@ -99,7 +120,13 @@ func (h *Handler) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		h.WriteError(w, snowball.Errorf(snowball.UnknownOperation, "Unknown operation %q.", model.Truncate(r.Header.Get("X-Amz-Target"))))
 		return
 	}
-	out, err := run(ctx, body)
+	var out any
+	var err error
+	if h.Faults != nil {
+		out, err = run(ctx, body, func(ctx context.Context) error { return h.fault(ctx, w, name) })
+	} else {
+		out, err = run(ctx, body)
+	}
 	if err != nil {
 		h.WriteError(w, fmt.Errorf("%s: %w", name, err))
 		return
@@ -112,6 +139,31 @@ func (h *Handler) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	w.Header().Set("Content-Type", ContentType)
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
+}
+
+// fault lets the operator's fault, if one hits this call, answer it as
+// the real error would, through the error table, after its delay: the
+// delay is real time, which the SDK's retry timing is, and ends early with
+// the request's context. A fault with no error lets the call run.
+func (h *Handler) fault(ctx context.Context, w http.ResponseWriter, name string) error {
+	f, err := h.Faults.Check(ctx, name)
+	if err != nil || f == nil {
+		return err
+	}
+	h.log.Info("fault", "request_id", w.Header().Get(RequestIDHeader), "fault", f.ID, "op", name, "code", f.Code, "delay", f.Delay.String())
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if f.Code == "" {
+		return nil
+	}
+	return &snowball.Error{Code: f.Code, Message: f.Message}
 }
 
 // wireError is how one error code goes on the wire.

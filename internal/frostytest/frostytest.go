@@ -1,10 +1,12 @@
 // Package frostytest runs a real Frosty server on a loopback listener for
-// tests, with a fake clock, and hands out aws-sdk-go clients that sign
-// their requests on that clock.
+// tests, with a fake clock, and hands out aws-sdk-go-v2 clients (and, for
+// the v1 smoke test, aws-sdk-go ones) that sign their requests on that
+// clock.
 package frostytest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,14 +17,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	awsv1 "github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/corehandlers"
-	"github.com/aws/aws-sdk-go/aws/credentials"
+	credentialsv1 "github.com/aws/aws-sdk-go/aws/credentials"
 	"github.com/aws/aws-sdk-go/aws/request"
 	"github.com/aws/aws-sdk-go/aws/session"
-	v4 "github.com/aws/aws-sdk-go/aws/signer/v4"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	v4v1 "github.com/aws/aws-sdk-go/aws/signer/v4"
+	snowballv1 "github.com/aws/aws-sdk-go/service/snowball"
 
+	"github.com/frostyhq/frosty/internal/faults"
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
@@ -108,11 +115,17 @@ func MustStart(tb testing.TB, opts Options) *Server {
 	s := &Server{Clock: clock, Store: store}
 	s.HTTP = httptest.NewUnstartedServer(nil)
 	s.URL = "http://" + s.HTTP.Listener.Addr().String()
-	s.Service = service.New(store, clock, server.PresignerFor(s.URL, download, clock), []byte("test-token-key"), opts.Config)
+	// The domain runs on an operator clock over the fake one, as frosty
+	// serve's runs over the real time: moving Clock moves both, and the
+	// operator API can move the domain's alone.
+	opClock := domain.NewOperatorClock(clock, domain.ClockState{})
+	opts.Config.OperatorClock = opClock
+	s.Service = service.New(store, opClock, server.PresignerFor(s.URL, download, opClock), []byte("test-token-key"), opts.Config)
 	h := server.New(server.Config{
-		Service: s.Service, Clock: clock, Log: slog.New(slog.NewTextHandler(&s.Logs, &slog.HandlerOptions{Level: opts.LogLevel})),
+		Service: s.Service, Clock: opClock, SigningClock: clock, Log: slog.New(slog.NewTextHandler(&s.Logs, &slog.HandlerOptions{Level: opts.LogLevel})),
 		Keys: keys, AdminToken: AdminToken, DownloadKeys: downloadKeys,
 		Limits: opts.Limits, Metrics: opts.Metrics, OnRequest: opts.OnRequest,
+		Faults: faults.New(store, opClock),
 	})
 	s.Handler = h
 	s.HTTP.Config = h.HTTPServer() // the connection limits of frosty serve
@@ -124,32 +137,93 @@ func MustStart(tb testing.TB, opts Options) *Server {
 	return s
 }
 
-// Client returns an aws-sdk-go Snowball client for cred in region that
+// Client returns an aws-sdk-go-v2 Snowball client for cred in region that
 // signs on the server's clock and never retries, so tests see every error.
-func (s *Server) Client(cred sigv4.Credential, region string) *snowball.Snowball {
-	sess := session.Must(session.NewSession(&aws.Config{
-		Endpoint:    aws.String(s.URL),
-		Region:      aws.String(region),
-		Credentials: credentials.NewStaticCredentials(cred.AccessKeyID, cred.SecretAccessKey, ""),
-		MaxRetries:  aws.Int(0),
+func (s *Server) Client(cred sigv4.Credential, region string) *snowball.Client {
+	return snowball.New(snowball.Options{
+		BaseEndpoint: aws.String(s.URL),
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider(cred.AccessKeyID, cred.SecretAccessKey, ""),
+		HTTPSignerV4: clockSigner{signer: v4.NewSigner(), now: s.Clock.Now},
+		Retryer:      aws.NopRetryer{},
+		HTTPClient:   BufferedBodyClient{s.HTTP.Client()},
+	})
+}
+
+// BufferedBodyClient is an HTTP client for aws-sdk-go-v2 that hands
+// net/http a copy of each request body in memory. smithy-go closes the
+// body it passed as soon as the response arrives, and its closed body
+// answers net/http's last check for bytes beyond Content-Length with an
+// error: net/http then closes the connection under the response the SDK
+// is reading ("use of closed network connection", aws-sdk-go-v2#2737).
+// The SDK's retryer hides it; a client that never retries does not.
+type BufferedBodyClient struct {
+	*http.Client
+}
+
+// Do sends r with its body read into memory.
+func (c BufferedBodyClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return c.Client.Do(r)
+	}
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r = r.Clone(r.Context())
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return c.Client.Do(r)
+}
+
+// clockSigner is the SDK's SigV4 signer on a fake clock. The SDK hands
+// SignHTTP the real time (plus any clock skew it has learnt from
+// responses); clockSigner signs as of now() instead.
+type clockSigner struct {
+	signer *v4.Signer
+	now    func() time.Time
+}
+
+// SignHTTP signs r as of c.now(), ignoring the SDK's signingTime.
+func (c clockSigner) SignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string, _ time.Time, optFns ...func(*v4.SignerOptions)) error {
+	return c.signer.SignHTTP(ctx, creds, r, payloadHash, service, region, c.now(), optFns...)
+}
+
+var _ snowball.HTTPSignerV4 = clockSigner{}
+
+// Alice is the client of the first test account in us-west-2.
+func (s *Server) Alice() *snowball.Client { return s.Client(Accounts[0], "us-west-2") }
+
+// Bob is the client of the second test account in us-west-2.
+func (s *Server) Bob() *snowball.Client { return s.Client(Accounts[1], "us-west-2") }
+
+// ClientV1 is Client for aws-sdk-go v1, for the tests that check Frosty
+// still serves v1 users.
+func (s *Server) ClientV1(cred sigv4.Credential, region string) *snowballv1.Snowball {
+	sess := session.Must(session.NewSession(&awsv1.Config{
+		Endpoint:    awsv1.String(s.URL),
+		Region:      awsv1.String(region),
+		Credentials: credentialsv1.NewStaticCredentials(cred.AccessKeyID, cred.SecretAccessKey, ""),
+		MaxRetries:  awsv1.Int(0),
 	}))
-	c := snowball.New(sess)
+	c := snowballv1.New(sess)
 	// The SDK re-signs a request whose signature looks older than five
 	// minutes by the real clock, printing a note each time; on a fake clock
 	// every signature looks old.
 	c.Handlers.Send.Remove(corehandlers.ValidateReqSigHandler)
-	c.Handlers.Sign.Swap(v4.SignRequestHandler.Name, request.NamedHandler{
-		Name: v4.SignRequestHandler.Name,
-		Fn:   func(r *request.Request) { v4.SignSDKRequestWithCurrentTime(r, s.Clock.Now) },
+	c.Handlers.Sign.Swap(v4v1.SignRequestHandler.Name, request.NamedHandler{
+		Name: v4v1.SignRequestHandler.Name,
+		Fn:   func(r *request.Request) { v4v1.SignSDKRequestWithCurrentTime(r, s.Clock.Now) },
 	})
 	return c
 }
 
-// Alice is the client of the first test account in us-west-2.
-func (s *Server) Alice() *snowball.Snowball { return s.Client(Accounts[0], "us-west-2") }
+// AliceV1 is Alice for aws-sdk-go v1.
+func (s *Server) AliceV1() *snowballv1.Snowball { return s.ClientV1(Accounts[0], "us-west-2") }
 
-// Bob is the client of the second test account in us-west-2.
-func (s *Server) Bob() *snowball.Snowball { return s.Client(Accounts[1], "us-west-2") }
+// BobV1 is Bob for aws-sdk-go v1.
+func (s *Server) BobV1() *snowballv1.Snowball { return s.ClientV1(Accounts[1], "us-west-2") }
 
 // Advance moves a job to state through the operator API, failing tb on error.
 func (s *Server) Advance(tb testing.TB, jobID, state string) {

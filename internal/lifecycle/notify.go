@@ -1,19 +1,20 @@
 package lifecycle
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/aws/credentials"
-	"github.com/aws/aws-sdk-go/aws/session"
-	"github.com/aws/aws-sdk-go/service/sns"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/frostyhq/frosty/snowball"
 )
@@ -145,44 +146,78 @@ func (w Webhook) Send(ctx context.Context, m *snowball.Message) error {
 }
 
 // SNS publishes each message to its topic with the SNS Publish action,
-// through aws-sdk-go, at Endpoint: moto, LocalStack or real SNS.
+// through aws-sdk-go-v2, at an endpoint of choice: moto, LocalStack or
+// real SNS.
 type SNS struct {
-	Endpoint    string
-	Credentials *credentials.Credentials
-	HTTPClient  *http.Client
-
-	mu      sync.Mutex
-	clients map[string]*sns.SNS // by region
+	client *sns.Client
 }
 
-// NewSNS returns an SNS sender. It signs with the usual AWS credential
-// chain (environment, shared files), or with placeholder keys when there
-// are none, as local SNS emulators accept any.
+// placeholders are the keys of a sender without credentials.
+var placeholders = credentials.NewStaticCredentialsProvider("frosty", "frosty", "")
+
+// NewSNS returns an SNS sender that publishes at endpoint (the SDK's own
+// when empty) through httpClient (http.DefaultClient when nil). It signs
+// with the AWS credential chain (environment, shared files, SSO, …) or,
+// when that yields none, with placeholder keys, which local SNS emulators
+// accept. The chain leaves out the EC2 instance metadata service: off EC2,
+// asking it would delay every publish until it timed out.
 func NewSNS(endpoint string, httpClient *http.Client) *SNS {
-	creds := credentials.NewChainCredentials([]credentials.Provider{
-		&credentials.EnvProvider{},
-		&credentials.SharedCredentialsProvider{},
-		&credentials.StaticProvider{Value: credentials.Value{AccessKeyID: "frosty", SecretAccessKey: "frosty"}},
-	})
-	return &SNS{Endpoint: endpoint, Credentials: creds, HTTPClient: httpClient, clients: map[string]*sns.SNS{}}
+	var creds aws.CredentialsProvider = placeholders
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
+	if err == nil {
+		creds = fallbackCredentials{cfg.Credentials}
+	}
+	return &SNS{client: sns.NewFromConfig(cfg, func(o *sns.Options) {
+		o.Credentials = creds
+		o.Retryer = aws.NopRetryer{} // the Dispatcher retries, with backoff
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+		if httpClient == nil {
+			httpClient = http.DefaultClient
+		}
+		o.HTTPClient = bufferedBody{httpClient}
+	})}
 }
 
-func (s *SNS) client(region string) (*sns.SNS, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.clients[region]; ok {
-		return c, nil
+// bufferedBody hands net/http a copy of each request body in memory.
+// smithy-go closes the body it passed as soon as the response arrives, and
+// its closed body answers net/http's last check for bytes beyond
+// Content-Length with an error: net/http then closes the connection under
+// the response being read (aws-sdk-go-v2#2737), and a message SNS took
+// would be sent again.
+type bufferedBody struct {
+	*http.Client
+}
+
+func (c bufferedBody) Do(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return c.Client.Do(r)
 	}
-	sess, err := session.NewSession(&aws.Config{
-		Endpoint: aws.String(s.Endpoint), Region: aws.String(region), Credentials: s.Credentials,
-		HTTPClient: s.HTTPClient, MaxRetries: aws.Int(0),
-	})
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
 	if err != nil {
 		return nil, err
 	}
-	c := sns.New(sess)
-	s.clients[region] = c
-	return c, nil
+	r = r.Clone(r.Context())
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return c.Client.Do(r)
+}
+
+// fallbackCredentials are those of the chain, or placeholders when it has
+// none.
+type fallbackCredentials struct {
+	chain aws.CredentialsProvider
+}
+
+func (f fallbackCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if f.chain != nil {
+		if c, err := f.chain.Retrieve(ctx); err == nil {
+			return c, nil
+		}
+	}
+	return placeholders.Retrieve(ctx)
 }
 
 // Send publishes m to m.TopicARN, in the topic's region.
@@ -191,10 +226,8 @@ func (s *SNS) Send(ctx context.Context, m *snowball.Message) error {
 	if len(parts) < 6 || parts[3] == "" {
 		return fmt.Errorf("sns: %q is not a topic ARN", m.TopicARN)
 	}
-	c, err := s.client(parts[3])
-	if err != nil {
-		return err
-	}
-	_, err = c.PublishWithContext(ctx, &sns.PublishInput{TopicArn: &m.TopicARN, Subject: &m.Subject, Message: &m.Body})
+	region := parts[3]
+	_, err := s.client.Publish(ctx, &sns.PublishInput{TopicArn: &m.TopicARN, Subject: &m.Subject, Message: &m.Body},
+		func(o *sns.Options) { o.Region = region })
 	return err
 }

@@ -26,6 +26,7 @@ type receiver struct {
 	mu       sync.Mutex
 	down     bool
 	received []url.Values // SNS: the form; webhook: {"body": [...], "id": [...]}
+	auth     []string     // SNS: the Authorization header of each Publish
 	srv      *httptest.Server
 }
 
@@ -53,6 +54,7 @@ func newReceiver(t *testing.T, sns bool) *receiver {
 			return
 		}
 		r.received = append(r.received, req.Form)
+		r.auth = append(r.auth, req.Header.Get("Authorization"))
 		w.Header().Set("Content-Type", "text/xml")
 		io.WriteString(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>1</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>`)
 	}))
@@ -222,5 +224,40 @@ func TestBackoffCapped(t *testing.T) {
 			t.Fatalf("retry in %v, more than the %v cap", gap, lifecycle.MaxBackoff)
 		}
 		f.Clock.Set(next)
+	}
+}
+
+// TestSNSSigning checks how a Publish is signed: in the topic's region,
+// with the AWS credential chain's keys, or placeholders when it has none.
+func TestSNSSigning(t *testing.T) {
+	for _, tc := range []struct {
+		name, keyID string
+	}{
+		{"Placeholders", "frosty"},
+		{"Environment", "AKIDFROMENV"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+			t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+			t.Setenv("AWS_PROFILE", "")
+			t.Setenv("AWS_ACCESS_KEY_ID", "")
+			t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+			if tc.keyID != "frosty" {
+				t.Setenv("AWS_ACCESS_KEY_ID", tc.keyID)
+				t.Setenv("AWS_SECRET_ACCESS_KEY", "secret-from-env")
+			}
+			r := newReceiver(t, true)
+			m := &domain.Message{TopicARN: "arn:aws:sns:eu-west-1:111122223333:jobs", Subject: "s", Body: "{}"}
+			if err := lifecycle.NewSNS(r.srv.URL, r.srv.Client()).Send(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			want := "Credential=" + tc.keyID + "/"
+			if len(r.auth) != 1 || !strings.Contains(r.auth[0], want) || !strings.Contains(r.auth[0], "/eu-west-1/sns/aws4_request") {
+				t.Errorf("Authorization %q, want %s… for eu-west-1/sns", r.auth, want)
+			}
+		})
 	}
 }

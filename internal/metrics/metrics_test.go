@@ -33,8 +33,8 @@ func TestMetricsEndpoint(t *testing.T) {
 		}
 	}
 
-	s.Alice().DescribeAddresses(nil)
-	s.Alice().DescribeAddresses(nil)
+	s.Alice().DescribeAddresses(t.Context(), nil)
+	s.Alice().DescribeAddresses(t.Context(), nil)
 	frostytest.Get(t, s.URL+"/_frosty/health")
 	m.Transition("job", "timer")
 	m.Late(30 * time.Millisecond)

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
@@ -92,9 +93,9 @@ func TestSigV4(t *testing.T) {
 	})
 
 	t.Run("ErrThroughSDK", func(t *testing.T) {
-		_, err := s.Client(wrongSecret, "us-west-2").ListJobs(&snowball.ListJobsInput{})
+		_, err := s.Client(wrongSecret, "us-west-2").ListJobs(t.Context(), &snowball.ListJobsInput{})
 		wantCode(t, err, "InvalidSignatureException")
-		_, err = s.Client(unknown, "us-west-2").ListJobs(&snowball.ListJobsInput{})
+		_, err = s.Client(unknown, "us-west-2").ListJobs(t.Context(), &snowball.ListJobsInput{})
 		wantCode(t, err, "UnrecognizedClientException")
 	})
 }
@@ -138,11 +139,11 @@ func TestNoAuth(t *testing.T) {
 
 	// Any signature, valid or not, is the same default account.
 	stranger := s.Client(sigv4.Credential{AccessKeyID: "AKIDANYONE", SecretAccessKey: "whatever"}, "us-east-1")
-	out, err := stranger.DescribeAddress(&snowball.DescribeAddressInput{AddressId: aws.String(id)})
+	out, err := stranger.DescribeAddress(t.Context(), &snowball.DescribeAddressInput{AddressId: aws.String(id)})
 	if err != nil {
 		t.Fatalf("signed DescribeAddress with --auth none: %v", err)
 	}
-	if got := aws.StringValue(out.Address.AddressId); got != id {
+	if got := aws.ToString(out.Address.AddressId); got != id {
 		t.Errorf("AddressId = %s, want %s", got, id)
 	}
 }
@@ -155,91 +156,91 @@ func TestAccountIsolation(t *testing.T) {
 	addr := mustCreateAddress(t, a)
 	job := mustCreateJob(t, a, importJob(addr))
 	delivered := mustJobWithCustomer(t, s, a)
-	cluster := aws.StringValue(mustCreateCluster(t, a, clusterInput(addr)).ClusterId)
-	ltp := mustCreateLTP(t, a, snowball.LongTermPricingTypeOneYear, snowball.TypeEdge)
+	cluster := aws.ToString(mustCreateCluster(t, a, clusterInput(addr)).ClusterId)
+	ltp := mustCreateLTP(t, a, types.LongTermPricingTypeOneYear, types.SnowballTypeEdge)
 	bobAddr := mustCreateAddress(t, b)
-	bobLTP := mustCreateLTP(t, b, snowball.LongTermPricingTypeOneYear, snowball.TypeEdge)
-	ownAddress := map[*snowball.Snowball]string{a: addr, b: bobAddr}
+	bobLTP := mustCreateLTP(t, b, types.LongTermPricingTypeOneYear, types.SnowballTypeEdge)
+	ownAddress := map[*snowball.Client]string{a: addr, b: bobAddr}
 
 	for _, tc := range []struct {
 		name  string
 		rtype string
 		id    string // Alice's ID Bob tries
-		call  func(c *snowball.Snowball, id string) error
+		call  func(c *snowball.Client, id string) error
 	}{
-		{"DescribeJob", "JOB", job, func(c *snowball.Snowball, id string) error {
-			_, err := c.DescribeJob(&snowball.DescribeJobInput{JobId: aws.String(id)})
+		{"DescribeJob", "JOB", job, func(c *snowball.Client, id string) error {
+			_, err := c.DescribeJob(t.Context(), &snowball.DescribeJobInput{JobId: aws.String(id)})
 			return err
 		}},
-		{"UpdateJob", "JOB", job, func(c *snowball.Snowball, id string) error {
-			_, err := c.UpdateJob(&snowball.UpdateJobInput{JobId: aws.String(id), Description: aws.String("mine")})
+		{"UpdateJob", "JOB", job, func(c *snowball.Client, id string) error {
+			_, err := c.UpdateJob(t.Context(), &snowball.UpdateJobInput{JobId: aws.String(id), Description: aws.String("mine")})
 			return err
 		}},
-		{"CancelJob", "JOB", job, func(c *snowball.Snowball, id string) error {
-			_, err := c.CancelJob(&snowball.CancelJobInput{JobId: aws.String(id)})
+		{"CancelJob", "JOB", job, func(c *snowball.Client, id string) error {
+			_, err := c.CancelJob(t.Context(), &snowball.CancelJobInput{JobId: aws.String(id)})
 			return err
 		}},
-		{"UpdateJobShipmentState", "JOB", delivered, func(c *snowball.Snowball, id string) error {
-			_, err := c.UpdateJobShipmentState(&snowball.UpdateJobShipmentStateInput{JobId: aws.String(id), ShipmentState: aws.String(snowball.ShipmentStateReturned)})
+		{"UpdateJobShipmentState", "JOB", delivered, func(c *snowball.Client, id string) error {
+			_, err := c.UpdateJobShipmentState(t.Context(), &snowball.UpdateJobShipmentStateInput{JobId: aws.String(id), ShipmentState: types.ShipmentStateReturned})
 			return err
 		}},
 		{"GetJobManifest", "JOB", delivered, deviceOps[0].call},
 		{"GetJobUnlockCode", "JOB", delivered, deviceOps[1].call},
 		{"GetSoftwareUpdates", "JOB", delivered, deviceOps[2].call},
 		{"CreateReturnShippingLabel", "JOB", delivered, deviceOps[3].call},
-		{"DescribeReturnShippingLabel", "JOB", delivered, func(c *snowball.Snowball, id string) error {
-			_, err := c.DescribeReturnShippingLabel(&snowball.DescribeReturnShippingLabelInput{JobId: aws.String(id)})
+		{"DescribeReturnShippingLabel", "JOB", delivered, func(c *snowball.Client, id string) error {
+			_, err := c.DescribeReturnShippingLabel(t.Context(), &snowball.DescribeReturnShippingLabelInput{JobId: aws.String(id)})
 			return err
 		}},
-		{"DescribeAddress", "ADDRESS", addr, func(c *snowball.Snowball, id string) error {
-			_, err := c.DescribeAddress(&snowball.DescribeAddressInput{AddressId: aws.String(id)})
+		{"DescribeAddress", "ADDRESS", addr, func(c *snowball.Client, id string) error {
+			_, err := c.DescribeAddress(t.Context(), &snowball.DescribeAddressInput{AddressId: aws.String(id)})
 			return err
 		}},
-		{"CreateJobAddressId", "ADDRESS", addr, func(c *snowball.Snowball, id string) error {
-			_, err := c.CreateJob(importJob(id))
+		{"CreateJobAddressId", "ADDRESS", addr, func(c *snowball.Client, id string) error {
+			_, err := c.CreateJob(t.Context(), importJob(id))
 			return err
 		}},
-		{"UpdateJobAddressId", "ADDRESS", addr, func(c *snowball.Snowball, id string) error {
+		{"UpdateJobAddressId", "ADDRESS", addr, func(c *snowball.Client, id string) error {
 			own := mustCreateJob(t, c, importJob(ownAddress[c]))
-			_, err := c.UpdateJob(&snowball.UpdateJobInput{JobId: aws.String(own), AddressId: aws.String(id)})
+			_, err := c.UpdateJob(t.Context(), &snowball.UpdateJobInput{JobId: aws.String(own), AddressId: aws.String(id)})
 			return err
 		}},
-		{"DescribeCluster", "CLUSTER", cluster, func(c *snowball.Snowball, id string) error {
-			_, err := c.DescribeCluster(&snowball.DescribeClusterInput{ClusterId: aws.String(id)})
+		{"DescribeCluster", "CLUSTER", cluster, func(c *snowball.Client, id string) error {
+			_, err := c.DescribeCluster(t.Context(), &snowball.DescribeClusterInput{ClusterId: aws.String(id)})
 			return err
 		}},
-		{"UpdateCluster", "CLUSTER", cluster, func(c *snowball.Snowball, id string) error {
-			_, err := c.UpdateCluster(&snowball.UpdateClusterInput{ClusterId: aws.String(id), Description: aws.String("mine")})
+		{"UpdateCluster", "CLUSTER", cluster, func(c *snowball.Client, id string) error {
+			_, err := c.UpdateCluster(t.Context(), &snowball.UpdateClusterInput{ClusterId: aws.String(id), Description: aws.String("mine")})
 			return err
 		}},
-		{"CancelCluster", "CLUSTER", cluster, func(c *snowball.Snowball, id string) error {
-			_, err := c.CancelCluster(&snowball.CancelClusterInput{ClusterId: aws.String(id)})
+		{"CancelCluster", "CLUSTER", cluster, func(c *snowball.Client, id string) error {
+			_, err := c.CancelCluster(t.Context(), &snowball.CancelClusterInput{ClusterId: aws.String(id)})
 			return err
 		}},
-		{"ListClusterJobs", "CLUSTER", cluster, func(c *snowball.Snowball, id string) error {
-			_, err := c.ListClusterJobs(&snowball.ListClusterJobsInput{ClusterId: aws.String(id)})
+		{"ListClusterJobs", "CLUSTER", cluster, func(c *snowball.Client, id string) error {
+			_, err := c.ListClusterJobs(t.Context(), &snowball.ListClusterJobsInput{ClusterId: aws.String(id)})
 			return err
 		}},
-		{"CreateJobClusterId", "CLUSTER", cluster, func(c *snowball.Snowball, id string) error {
-			_, err := c.CreateJob(&snowball.CreateJobInput{ClusterId: aws.String(id)})
+		{"CreateJobClusterId", "CLUSTER", cluster, func(c *snowball.Client, id string) error {
+			_, err := c.CreateJob(t.Context(), &snowball.CreateJobInput{ClusterId: aws.String(id)})
 			return err
 		}},
-		{"UpdateLongTermPricing", "LONG_TERM_PRICING", ltp, func(c *snowball.Snowball, id string) error {
-			_, err := c.UpdateLongTermPricing(&snowball.UpdateLongTermPricingInput{LongTermPricingId: aws.String(id), IsLongTermPricingAutoRenew: aws.Bool(true)})
+		{"UpdateLongTermPricing", "LONG_TERM_PRICING", ltp, func(c *snowball.Client, id string) error {
+			_, err := c.UpdateLongTermPricing(t.Context(), &snowball.UpdateLongTermPricingInput{LongTermPricingId: aws.String(id), IsLongTermPricingAutoRenew: aws.Bool(true)})
 			return err
 		}},
-		{"CreateJobLongTermPricingId", "LONG_TERM_PRICING", ltp, func(c *snowball.Snowball, id string) error {
+		{"CreateJobLongTermPricingId", "LONG_TERM_PRICING", ltp, func(c *snowball.Client, id string) error {
 			in := importJob(ownAddress[c])
 			in.LongTermPricingId = aws.String(id)
-			_, err := c.CreateJob(in)
+			_, err := c.CreateJob(t.Context(), in)
 			return err
 		}},
-		{"UpdateLongTermPricingReplacementJob", "JOB", job, func(c *snowball.Snowball, id string) error {
+		{"UpdateLongTermPricingReplacementJob", "JOB", job, func(c *snowball.Client, id string) error {
 			own := bobLTP
 			if c == a {
 				own = ltp
 			}
-			_, err := c.UpdateLongTermPricing(&snowball.UpdateLongTermPricingInput{LongTermPricingId: aws.String(own), ReplacementJob: aws.String(id)})
+			_, err := c.UpdateLongTermPricing(t.Context(), &snowball.UpdateLongTermPricingInput{LongTermPricingId: aws.String(own), ReplacementJob: aws.String(id)})
 			return err
 		}},
 	} {
@@ -250,8 +251,8 @@ func TestAccountIsolation(t *testing.T) {
 			wantResource(t, errMissing, tc.rtype)
 			errForeign := tc.call(b, tc.id)
 			wantResource(t, errForeign, tc.rtype)
-			got := wantErr[*snowball.InvalidResourceException](t, errForeign).Message()
-			want := strings.ReplaceAll(wantErr[*snowball.InvalidResourceException](t, errMissing).Message(), missing, tc.id)
+			got := wantErr[*types.InvalidResourceException](t, errForeign).ErrorMessage()
+			want := strings.ReplaceAll(wantErr[*types.InvalidResourceException](t, errMissing).ErrorMessage(), missing, tc.id)
 			if got != want {
 				t.Errorf("foreign ID message %q, want the missing-ID message %q", got, want)
 			}
@@ -259,39 +260,39 @@ func TestAccountIsolation(t *testing.T) {
 	}
 
 	// Nothing Bob tried changed Alice's resources.
-	if got := jobState(t, a, job); got != snowball.JobStateNew {
+	if got := jobState(t, a, job); got != types.JobStateNew {
 		t.Errorf("Alice's job is %s after Bob's calls", got)
 	}
-	if got := aws.StringValue(mustDescribeJob(t, a, job).JobMetadata.Description); got != "" {
+	if got := aws.ToString(mustDescribeJob(t, a, job).JobMetadata.Description); got != "" {
 		t.Errorf("Alice's job Description = %q after Bob's UpdateJob", got)
 	}
-	if got := jobState(t, a, delivered); got != snowball.JobStateWithCustomer {
+	if got := jobState(t, a, delivered); got != types.JobStateWithCustomer {
 		t.Errorf("Alice's delivered job is %s after Bob's calls", got)
 	}
-	if got := clusterState(t, a, cluster); got != snowball.ClusterStateAwaitingQuorum {
+	if got := clusterState(t, a, cluster); got != types.ClusterStateAwaitingQuorum {
 		t.Errorf("Alice's cluster is %s after Bob's calls", got)
 	}
-	if e := mustLTPEntry(t, a, ltp); aws.BoolValue(e.IsLongTermPricingAutoRenew) {
+	if e := mustLTPEntry(t, a, ltp); aws.ToBool(e.IsLongTermPricingAutoRenew) {
 		t.Error("Bob's UpdateLongTermPricing changed Alice's contract")
 	}
 
 	t.Run("OKListsAreSeparate", func(t *testing.T) {
-		jobs, err := b.ListJobs(&snowball.ListJobsInput{})
+		jobs, err := b.ListJobs(t.Context(), &snowball.ListJobsInput{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range jobs.JobListEntries {
-			if id := aws.StringValue(e.JobId); id == job || id == delivered {
+			if id := aws.ToString(e.JobId); id == job || id == delivered {
 				t.Errorf("Bob lists Alice's job %s", id)
 			}
 		}
-		addrs, err := b.DescribeAddresses(&snowball.DescribeAddressesInput{})
+		addrs, err := b.DescribeAddresses(t.Context(), &snowball.DescribeAddressesInput{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, ad := range addrs.Addresses {
-			if aws.StringValue(ad.AddressId) != bobAddr {
-				t.Errorf("Bob lists address %s", aws.StringValue(ad.AddressId))
+			if aws.ToString(ad.AddressId) != bobAddr {
+				t.Errorf("Bob lists address %s", aws.ToString(ad.AddressId))
 			}
 		}
 	})
@@ -307,9 +308,9 @@ func TestRegions(t *testing.T) {
 	addr := mustCreateAddress(t, west)
 	job := mustCreateJob(t, west, importJob(addr))
 
-	list := func(t *testing.T, c *snowball.Snowball) []string {
+	list := func(t *testing.T, c *snowball.Client) []string {
 		t.Helper()
-		out, err := c.ListJobs(&snowball.ListJobsInput{})
+		out, err := c.ListJobs(t.Context(), &snowball.ListJobsInput{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,16 +320,16 @@ func TestRegions(t *testing.T) {
 		if diff := cmp.Diff([]string{job}, list(t, east)); diff != "" {
 			t.Errorf("us-east-1 ListJobs (-want +got):\n%s", diff)
 		}
-		if _, err := east.DescribeAddress(&snowball.DescribeAddressInput{AddressId: aws.String(addr)}); err != nil {
+		if _, err := east.DescribeAddress(t.Context(), &snowball.DescribeAddressInput{AddressId: aws.String(addr)}); err != nil {
 			t.Errorf("us-east-1 DescribeAddress: %v", err)
 		}
-		wantJobState(t, east, job, snowball.JobStateNew)
+		wantJobState(t, east, job, types.JobStateNew)
 	})
 	t.Run("OKEUWest1SeesNone", func(t *testing.T) {
 		if got := list(t, eu); len(got) != 0 {
 			t.Errorf("eu-west-1 ListJobs = %v, want none", got)
 		}
-		out, err := eu.DescribeAddresses(&snowball.DescribeAddressesInput{})
+		out, err := eu.DescribeAddresses(t.Context(), &snowball.DescribeAddressesInput{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -337,9 +338,9 @@ func TestRegions(t *testing.T) {
 		}
 	})
 	t.Run("ErrInvalidResourceEUWest1", func(t *testing.T) {
-		_, err := eu.DescribeJob(&snowball.DescribeJobInput{JobId: aws.String(job)})
+		_, err := eu.DescribeJob(t.Context(), &snowball.DescribeJobInput{JobId: aws.String(job)})
 		wantResource(t, err, "JOB")
-		_, err = eu.CreateJob(importJob(addr))
+		_, err = eu.CreateJob(t.Context(), importJob(addr))
 		wantResource(t, err, "ADDRESS")
 	})
 	t.Run("OKEUWest1OwnJobs", func(t *testing.T) {

@@ -3,8 +3,9 @@ package server_test
 import (
 	"testing"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
 )
@@ -12,15 +13,15 @@ import (
 // benchJob is a typical IMPORT job request.
 func benchJob(addressID *string) *snowball.CreateJobInput {
 	return &snowball.CreateJobInput{
-		JobType: aws.String("IMPORT"), SnowballType: aws.String("EDGE"), AddressId: addressID,
-		ShippingOption: aws.String("SECOND_DAY"), Description: aws.String("bench"),
-		Resources: &snowball.JobResource{S3Resources: []*snowball.S3Resource{{BucketArn: aws.String("arn:aws:s3:::bench")}}},
+		JobType: types.JobTypeImport, SnowballType: types.SnowballTypeEdge, AddressId: addressID,
+		ShippingOption: types.ShippingOptionSecondDay, Description: aws.String("bench"),
+		Resources: &types.JobResource{S3Resources: []types.S3Resource{{BucketArn: aws.String("arn:aws:s3:::bench")}}},
 	}
 }
 
-func benchAddress(b *testing.B, sb *snowball.Snowball) *string {
+func benchAddress(b *testing.B, sb *snowball.Client) *string {
 	b.Helper()
-	out, err := sb.CreateAddress(&snowball.CreateAddressInput{Address: &snowball.Address{
+	out, err := sb.CreateAddress(b.Context(), &snowball.CreateAddressInput{Address: &types.Address{
 		Street1: aws.String("1 Main St"), City: aws.String("Seattle"), Country: aws.String("US"),
 	}})
 	if err != nil {
@@ -37,7 +38,7 @@ func BenchmarkCreateJob(b *testing.B) {
 	in := benchJob(benchAddress(b, sb))
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := sb.CreateJob(in); err != nil {
+			if _, err := sb.CreateJob(b.Context(), in); err != nil {
 				b.Error(err)
 				return
 			}
@@ -49,14 +50,14 @@ func BenchmarkCreateJob(b *testing.B) {
 func BenchmarkDescribeJob(b *testing.B) {
 	s := frostytest.MustStart(b, frostytest.Options{})
 	sb := s.Alice()
-	job, err := sb.CreateJob(benchJob(benchAddress(b, sb)))
+	job, err := sb.CreateJob(b.Context(), benchJob(benchAddress(b, sb)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	in := &snowball.DescribeJobInput{JobId: job.JobId}
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := sb.DescribeJob(in); err != nil {
+			if _, err := sb.DescribeJob(b.Context(), in); err != nil {
 				b.Error(err)
 				return
 			}
@@ -70,12 +71,12 @@ func BenchmarkListJobs(b *testing.B) {
 	sb := s.Alice()
 	in := benchJob(benchAddress(b, sb))
 	for range 100 {
-		if _, err := sb.CreateJob(in); err != nil {
+		if _, err := sb.CreateJob(b.Context(), in); err != nil {
 			b.Fatal(err)
 		}
 	}
 	for b.Loop() {
-		out, err := sb.ListJobs(&snowball.ListJobsInput{})
+		out, err := sb.ListJobs(b.Context(), &snowball.ListJobsInput{})
 		if err != nil || len(out.JobListEntries) != 100 {
 			b.Fatalf("ListJobs: %d entries, %v", len(out.JobListEntries), err)
 		}

@@ -5,14 +5,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
 )
-
-// The clients are made before the goroutines start: aws-sdk-go's session
-// setup is not safe to run concurrently, its service clients are.
 
 // TestConcurrentClusterNodes races CreateJob for the last place of a
 // cluster: exactly one wins, the others get ClusterLimitExceededException.
@@ -28,13 +26,13 @@ func TestConcurrentClusterNodes(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = c.CreateJob(&snowball.CreateJobInput{ClusterId: cluster})
+			_, errs[i] = c.CreateJob(t.Context(), &snowball.CreateJobInput{ClusterId: cluster})
 		})
 	}
 	wg.Wait()
 	ok := 0
 	for _, err := range errs {
-		var limit *snowball.ClusterLimitExceededException
+		var limit *types.ClusterLimitExceededException
 		switch {
 		case err == nil:
 			ok++
@@ -45,7 +43,7 @@ func TestConcurrentClusterNodes(t *testing.T) {
 	if ok != 1 {
 		t.Errorf("%d of %d concurrent CreateJob calls took the last place, want 1", ok, n)
 	}
-	if got := len(mustClusterJobs(t, c, aws.StringValue(cluster))); got != 5 {
+	if got := len(mustClusterJobs(t, c, aws.ToString(cluster))); got != 5 {
 		t.Errorf("cluster has %d nodes, want 5", got)
 	}
 }
@@ -61,13 +59,13 @@ func TestConcurrentReturnLabels(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = c.CreateReturnShippingLabel(&snowball.CreateReturnShippingLabelInput{JobId: aws.String(id)})
+			_, errs[i] = c.CreateReturnShippingLabel(t.Context(), &snowball.CreateReturnShippingLabelInput{JobId: aws.String(id)})
 		})
 	}
 	wg.Wait()
 	ok := 0
 	for _, err := range errs {
-		var conflict *snowball.ConflictException
+		var conflict *types.ConflictException
 		switch {
 		case err == nil:
 			ok++
@@ -85,7 +83,7 @@ func TestConcurrentReturnLabels(t *testing.T) {
 func TestConcurrentCreateJobs(t *testing.T) {
 	s := frostytest.MustStart(t, frostytest.Options{})
 	const clients, perClient = 6, 20
-	cs := make([]*snowball.Snowball, clients)
+	cs := make([]*snowball.Client, clients)
 	for i := range cs {
 		cs[i] = s.Alice()
 	}
@@ -95,27 +93,26 @@ func TestConcurrentCreateJobs(t *testing.T) {
 	for i, c := range cs {
 		wg.Go(func() {
 			for range perClient {
-				out, err := c.CreateJob(&snowball.CreateJobInput{
-					JobType: aws.String("LOCAL_USE"), AddressId: addr, ShippingOption: aws.String("NEXT_DAY"),
+				out, err := c.CreateJob(t.Context(), &snowball.CreateJobInput{
+					JobType: types.JobTypeLocalUse, AddressId: addr, ShippingOption: types.ShippingOptionNextDay,
 				})
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				ids[i] = append(ids[i], aws.StringValue(out.JobId))
+				ids[i] = append(ids[i], aws.ToString(out.JobId))
 			}
 		})
 	}
 	wg.Wait()
 	listed := map[string]bool{}
-	err := cs[0].ListJobsPages(&snowball.ListJobsInput{MaxResults: aws.Int64(7)}, func(p *snowball.ListJobsOutput, last bool) bool {
+	err := eachPage(t.Context(), snowball.NewListJobsPaginator(cs[0], &snowball.ListJobsInput{MaxResults: aws.Int32(7)}), func(p *snowball.ListJobsOutput, last bool) {
 		for _, e := range p.JobListEntries {
-			if listed[aws.StringValue(e.JobId)] {
-				t.Errorf("job %s listed twice", aws.StringValue(e.JobId))
+			if listed[aws.ToString(e.JobId)] {
+				t.Errorf("job %s listed twice", aws.ToString(e.JobId))
 			}
-			listed[aws.StringValue(e.JobId)] = true
+			listed[aws.ToString(e.JobId)] = true
 		}
-		return true
 	})
 	if err != nil {
 		t.Fatal(err)

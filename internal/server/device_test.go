@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -9,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
 	"github.com/frostyhq/frosty/internal/manifest"
@@ -55,25 +57,26 @@ func checkPresignedURL(tb testing.TB, uri string, expires string) *url.URL {
 }
 
 // deviceOps are the operations that hand out a device's files, each as a
-// call on job id.
+// call on job id. Several tests share them, so they call with
+// context.Background().
 var deviceOps = []struct {
 	name string
-	call func(c *snowball.Snowball, id string) error
+	call func(c *snowball.Client, id string) error
 }{
-	{"GetJobManifest", func(c *snowball.Snowball, id string) error {
-		_, err := c.GetJobManifest(&snowball.GetJobManifestInput{JobId: aws.String(id)})
+	{"GetJobManifest", func(c *snowball.Client, id string) error {
+		_, err := c.GetJobManifest(context.Background(), &snowball.GetJobManifestInput{JobId: aws.String(id)})
 		return err
 	}},
-	{"GetJobUnlockCode", func(c *snowball.Snowball, id string) error {
-		_, err := c.GetJobUnlockCode(&snowball.GetJobUnlockCodeInput{JobId: aws.String(id)})
+	{"GetJobUnlockCode", func(c *snowball.Client, id string) error {
+		_, err := c.GetJobUnlockCode(context.Background(), &snowball.GetJobUnlockCodeInput{JobId: aws.String(id)})
 		return err
 	}},
-	{"GetSoftwareUpdates", func(c *snowball.Snowball, id string) error {
-		_, err := c.GetSoftwareUpdates(&snowball.GetSoftwareUpdatesInput{JobId: aws.String(id)})
+	{"GetSoftwareUpdates", func(c *snowball.Client, id string) error {
+		_, err := c.GetSoftwareUpdates(context.Background(), &snowball.GetSoftwareUpdatesInput{JobId: aws.String(id)})
 		return err
 	}},
-	{"CreateReturnShippingLabel", func(c *snowball.Snowball, id string) error {
-		_, err := c.CreateReturnShippingLabel(&snowball.CreateReturnShippingLabelInput{JobId: aws.String(id)})
+	{"CreateReturnShippingLabel", func(c *snowball.Client, id string) error {
+		_, err := c.CreateReturnShippingLabel(context.Background(), &snowball.CreateReturnShippingLabelInput{JobId: aws.String(id)})
 		return err
 	}},
 }
@@ -85,35 +88,35 @@ func TestDeviceOpsNeedWithCustomer(t *testing.T) {
 	s := frostytest.MustStart(t, frostytest.Options{})
 	c := s.Alice()
 	addr := mustCreateAddress(t, c)
-	jobs := map[string]string{}
-	for _, state := range []string{
-		snowball.JobStateNew, snowball.JobStatePreparingAppliance, snowball.JobStatePreparingShipment,
-		snowball.JobStateInTransitToCustomer, snowball.JobStateInTransitToAws, snowball.JobStateWithAws,
-		snowball.JobStateComplete, snowball.JobStateCancelled,
+	jobs := map[types.JobState]string{}
+	for _, state := range []types.JobState{
+		types.JobStateNew, types.JobStatePreparingAppliance, types.JobStatePreparingShipment,
+		types.JobStateInTransitToCustomer, types.JobStateInTransitToAws, types.JobStateWithAws,
+		types.JobStateComplete, types.JobStateCancelled,
 	} {
 		id := mustCreateJob(t, c, importJob(addr))
 		switch state {
-		case snowball.JobStateNew:
-		case snowball.JobStateCancelled:
-			if _, err := c.CancelJob(&snowball.CancelJobInput{JobId: aws.String(id)}); err != nil {
+		case types.JobStateNew:
+		case types.JobStateCancelled:
+			if _, err := c.CancelJob(t.Context(), &snowball.CancelJobInput{JobId: aws.String(id)}); err != nil {
 				t.Fatal(err)
 			}
 		default:
-			s.Advance(t, id, state)
+			s.Advance(t, id, string(state))
 		}
 		jobs[state] = id
 	}
 	for _, op := range deviceOps {
 		for state, id := range jobs {
-			t.Run(op.name+"/ErrInvalidJobState"+state, func(t *testing.T) {
-				wantErr[*snowball.InvalidJobStateException](t, op.call(c, id))
+			t.Run(op.name+"/ErrInvalidJobState"+string(state), func(t *testing.T) {
+				wantErr[*types.InvalidJobStateException](t, op.call(c, id))
 			})
 		}
 		t.Run(op.name+"/ErrInvalidResource", func(t *testing.T) {
 			wantResource(t, op.call(c, unknownID("JID")), "JOB")
 		})
 		t.Run(op.name+"/ErrInvalidResourceOtherAccount", func(t *testing.T) {
-			wantResource(t, op.call(s.Bob(), jobs[snowball.JobStateNew]), "JOB")
+			wantResource(t, op.call(s.Bob(), jobs[types.JobStateNew]), "JOB")
 		})
 	}
 }
@@ -123,11 +126,11 @@ func TestGetJobManifest(t *testing.T) {
 	c := s.Alice()
 	id := mustJobWithCustomer(t, s, c)
 
-	out, err := c.GetJobManifest(&snowball.GetJobManifestInput{JobId: aws.String(id)})
+	out, err := c.GetJobManifest(t.Context(), &snowball.GetJobManifestInput{JobId: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	uri := aws.StringValue(out.ManifestURI)
+	uri := aws.ToString(out.ManifestURI)
 	u := checkPresignedURL(t, uri, "3600")
 	if got, want := u.Query().Get("X-Amz-Date"), s.Clock.Now().Format("20060102T150405Z"); got != want {
 		t.Errorf("X-Amz-Date = %s, want the server's time %s", got, want)
@@ -136,7 +139,7 @@ func TestGetJobManifest(t *testing.T) {
 		t.Errorf("ManifestURI %s does not name %s/%s_manifest.bin", uri, service.ManifestBucket, id)
 	}
 
-	code, err := c.GetJobUnlockCode(&snowball.GetJobUnlockCodeInput{JobId: aws.String(id)})
+	code, err := c.GetJobUnlockCode(t.Context(), &snowball.GetJobUnlockCodeInput{JobId: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,22 +149,22 @@ func TestGetJobManifest(t *testing.T) {
 		t.Fatalf("GET manifest: HTTP %d %s", status, body)
 	}
 	t.Run("OKOpen", func(t *testing.T) {
-		doc, err := manifest.Open(body, aws.StringValue(code.UnlockCode))
+		doc, err := manifest.Open(body, aws.ToString(code.UnlockCode))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if doc.JobID != id {
 			t.Errorf("manifest JobID = %s, want %s", doc.JobID, id)
 		}
-		if doc.JobType != snowball.JobTypeImport || doc.SnowballType != snowball.TypeEdge {
+		if doc.JobType != string(types.JobTypeImport) || doc.SnowballType != string(types.SnowballTypeEdge) {
 			t.Errorf("manifest JobType/SnowballType = %s/%s, want IMPORT/EDGE", doc.JobType, doc.SnowballType)
 		}
-		if want := aws.StringValue(mustDescribeJob(t, c, id).JobMetadata.SnowballId); doc.SnowballID != want {
+		if want := aws.ToString(mustDescribeJob(t, c, id).JobMetadata.SnowballId); doc.SnowballID != want {
 			t.Errorf("manifest SnowballID = %q, want %q", doc.SnowballID, want)
 		}
 	})
 	t.Run("ErrWrongCode", func(t *testing.T) {
-		wrong := []byte(aws.StringValue(code.UnlockCode))
+		wrong := []byte(aws.ToString(code.UnlockCode))
 		if wrong[0] == '0' {
 			wrong[0] = '1'
 		} else {
@@ -173,11 +176,11 @@ func TestGetJobManifest(t *testing.T) {
 	})
 	t.Run("OKFreshURLEachCall", func(t *testing.T) {
 		s.Clock.Advance(time.Minute)
-		again, err := c.GetJobManifest(&snowball.GetJobManifestInput{JobId: aws.String(id)})
+		again, err := c.GetJobManifest(t.Context(), &snowball.GetJobManifestInput{JobId: aws.String(id)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if aws.StringValue(again.ManifestURI) == uri {
+		if aws.ToString(again.ManifestURI) == uri {
 			t.Errorf("a minute later GetJobManifest returned the same URL")
 		}
 	})
@@ -190,11 +193,11 @@ func TestGetJobUnlockCode(t *testing.T) {
 	other := mustJobWithCustomer(t, s, c)
 	get := func(id string) string {
 		t.Helper()
-		out, err := c.GetJobUnlockCode(&snowball.GetJobUnlockCodeInput{JobId: aws.String(id)})
+		out, err := c.GetJobUnlockCode(t.Context(), &snowball.GetJobUnlockCodeInput{JobId: aws.String(id)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return aws.StringValue(out.UnlockCode)
+		return aws.ToString(out.UnlockCode)
 	}
 	code := get(id)
 	if len(code) != 29 || !reUnlockCode.MatchString(code) {
@@ -213,11 +216,11 @@ func TestGetSoftwareUpdates(t *testing.T) {
 	s := frostytest.MustStart(t, frostytest.Options{})
 	c := s.Alice()
 	id := mustJobWithCustomer(t, s, c)
-	out, err := c.GetSoftwareUpdates(&snowball.GetSoftwareUpdatesInput{JobId: aws.String(id)})
+	out, err := c.GetSoftwareUpdates(t.Context(), &snowball.GetSoftwareUpdatesInput{JobId: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	uri := aws.StringValue(out.UpdatesURI)
+	uri := aws.ToString(out.UpdatesURI)
 	checkPresignedURL(t, uri, "172800")
 	// Two days of validity: still good after a day.
 	s.Clock.Advance(24 * time.Hour)
@@ -237,11 +240,11 @@ func TestPresignedURL(t *testing.T) {
 	s := frostytest.MustStart(t, frostytest.Options{})
 	c := s.Alice()
 	id := mustJobWithCustomer(t, s, c)
-	out, err := c.GetJobManifest(&snowball.GetJobManifestInput{JobId: aws.String(id)})
+	out, err := c.GetJobManifest(t.Context(), &snowball.GetJobManifestInput{JobId: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	uri := aws.StringValue(out.ManifestURI)
+	uri := aws.ToString(out.ManifestURI)
 
 	t.Run("OK", func(t *testing.T) {
 		if status, body := frostytest.Get(t, uri); status != http.StatusOK || len(body) == 0 {
@@ -302,7 +305,7 @@ func TestCredentialsExpire(t *testing.T) {
 	s.Clock.Advance(2 * 24 * time.Hour)
 	for _, op := range ops {
 		t.Run(op.name+"/ErrInvalidJobStateDay361", func(t *testing.T) {
-			wantErr[*snowball.InvalidJobStateException](t, op.call(c, id))
+			wantErr[*types.InvalidJobStateException](t, op.call(c, id))
 		})
 	}
 }
@@ -311,10 +314,10 @@ func TestReturnShippingLabel(t *testing.T) {
 	s := frostytest.MustStart(t, frostytest.Options{})
 	c := s.Alice()
 	create := func(id string) (*snowball.CreateReturnShippingLabelOutput, error) {
-		return c.CreateReturnShippingLabel(&snowball.CreateReturnShippingLabelInput{JobId: aws.String(id)})
+		return c.CreateReturnShippingLabel(t.Context(), &snowball.CreateReturnShippingLabelInput{JobId: aws.String(id)})
 	}
 	describe := func(id string) (*snowball.DescribeReturnShippingLabelOutput, error) {
-		return c.DescribeReturnShippingLabel(&snowball.DescribeReturnShippingLabelInput{JobId: aws.String(id)})
+		return c.DescribeReturnShippingLabel(t.Context(), &snowball.DescribeReturnShippingLabelInput{JobId: aws.String(id)})
 	}
 
 	// BEHAVIOR §8: a label expires 30 days after it was requested, whether
@@ -324,15 +327,15 @@ func TestReturnShippingLabel(t *testing.T) {
 		c := s.Alice()
 		id := mustJobWithCustomer(t, s, c)
 		created := s.Clock.Now()
-		if _, err := c.CreateReturnShippingLabel(&snowball.CreateReturnShippingLabelInput{JobId: aws.String(id)}); err != nil {
+		if _, err := c.CreateReturnShippingLabel(t.Context(), &snowball.CreateReturnShippingLabelInput{JobId: aws.String(id)}); err != nil {
 			t.Fatal(err)
 		}
 		s.Clock.Advance(31 * 24 * time.Hour)
-		out, err := c.DescribeReturnShippingLabel(&snowball.DescribeReturnShippingLabelInput{JobId: aws.String(id)})
+		out, err := c.DescribeReturnShippingLabel(t.Context(), &snowball.DescribeReturnShippingLabelInput{JobId: aws.String(id)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := aws.StringValue(out.Status); got != snowball.ShippingLabelStatusTimedOut {
+		if got := out.Status; got != types.ShippingLabelStatusTimedOut {
 			t.Errorf("Status = %s, want TimedOut: the label expired on %v", got, created.Add(30*24*time.Hour))
 		}
 		if out.ReturnShippingLabelURI != nil {
@@ -341,11 +344,11 @@ func TestReturnShippingLabel(t *testing.T) {
 	})
 	t.Run("ErrInvalidJobStateDescribeInNew", func(t *testing.T) {
 		_, err := describe(mustCreateImportJob(t, c))
-		wantErr[*snowball.InvalidJobStateException](t, err)
+		wantErr[*types.InvalidJobStateException](t, err)
 	})
 	t.Run("ErrInvalidResourceDescribeNoneRequested", func(t *testing.T) {
 		_, err := describe(mustJobWithCustomer(t, s, c))
-		wantErr[*snowball.InvalidResourceException](t, err)
+		wantErr[*types.InvalidResourceException](t, err)
 	})
 	t.Run("ErrInvalidResourceDescribeUnknownJob", func(t *testing.T) {
 		_, err := describe(unknownID("JID"))
@@ -359,14 +362,14 @@ func TestReturnShippingLabel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := aws.StringValue(out.Status); got != snowball.ShippingLabelStatusInProgress {
+		if got := out.Status; got != types.ShippingLabelStatusInProgress {
 			t.Errorf("Status = %s, want InProgress", got)
 		}
 	})
 	t.Run("ErrConflictWhileInProgress", func(t *testing.T) {
 		_, err := create(id)
-		e := wantErr[*snowball.ConflictException](t, err)
-		if got := aws.StringValue(e.ConflictResource); got != id {
+		e := wantErr[*types.ConflictException](t, err)
+		if got := aws.ToString(e.ConflictResource); got != id {
 			t.Errorf("ConflictResource = %q, want %s", got, id)
 		}
 	})
@@ -375,13 +378,13 @@ func TestReturnShippingLabel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := aws.StringValue(out.Status); got != snowball.ShippingLabelStatusSucceeded {
+		if got := out.Status; got != types.ShippingLabelStatusSucceeded {
 			t.Fatalf("Status = %s, want Succeeded", got)
 		}
-		if want := created.Add(30 * 24 * time.Hour); !aws.TimeValue(out.ExpirationDate).Equal(want) {
-			t.Errorf("ExpirationDate = %v, want %v", aws.TimeValue(out.ExpirationDate), want)
+		if want := created.Add(30 * 24 * time.Hour); !aws.ToTime(out.ExpirationDate).Equal(want) {
+			t.Errorf("ExpirationDate = %v, want %v", aws.ToTime(out.ExpirationDate), want)
 		}
-		uri := aws.StringValue(out.ReturnShippingLabelURI)
+		uri := aws.ToString(out.ReturnShippingLabelURI)
 		checkPresignedURL(t, uri, "3600")
 		status, body := frostytest.Get(t, uri)
 		if status != http.StatusOK || !strings.HasPrefix(string(body), "%PDF") {
@@ -390,15 +393,15 @@ func TestReturnShippingLabel(t *testing.T) {
 	})
 	t.Run("ErrReturnShippingLabelAlreadyExists", func(t *testing.T) {
 		_, err := create(id)
-		wantErr[*snowball.ReturnShippingLabelAlreadyExistsException](t, err)
+		wantErr[*types.ReturnShippingLabelAlreadyExistsException](t, err)
 	})
 	t.Run("OKDescribeInTransitToAWS", func(t *testing.T) {
 		other := mustJobWithCustomer(t, s, c)
 		if _, err := create(other); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.UpdateJobShipmentState(&snowball.UpdateJobShipmentStateInput{
-			JobId: aws.String(other), ShipmentState: aws.String(snowball.ShipmentStateReturned),
+		if _, err := c.UpdateJobShipmentState(t.Context(), &snowball.UpdateJobShipmentStateInput{
+			JobId: aws.String(other), ShipmentState: types.ShipmentStateReturned,
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -406,10 +409,10 @@ func TestReturnShippingLabel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := aws.StringValue(out.Status); got != snowball.ShippingLabelStatusSucceeded {
+		if got := out.Status; got != types.ShippingLabelStatusSucceeded {
 			t.Errorf("Status = %s, want Succeeded", got)
 		}
-		wantJobState(t, c, other, snowball.JobStateInTransitToAws) // labels do not move the job
+		wantJobState(t, c, other, types.JobStateInTransitToAws) // labels do not move the job
 	})
 	t.Run("OKTimedOutAfter31Days", func(t *testing.T) {
 		s.Clock.Advance(31 * 24 * time.Hour)
@@ -417,7 +420,7 @@ func TestReturnShippingLabel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := aws.StringValue(out.Status); got != snowball.ShippingLabelStatusTimedOut {
+		if got := out.Status; got != types.ShippingLabelStatusTimedOut {
 			t.Errorf("Status = %s, want TimedOut", got)
 		}
 		if out.ExpirationDate == nil {
@@ -431,7 +434,7 @@ func TestReturnShippingLabel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := aws.StringValue(again.Status); got != snowball.ShippingLabelStatusInProgress {
+		if got := again.Status; got != types.ShippingLabelStatusInProgress {
 			t.Errorf("new label Status = %s, want InProgress", got)
 		}
 	})

@@ -12,8 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
@@ -136,7 +137,7 @@ func (e *exampleEnv) pendingCluster() string {
 		node := mustRaw(e.t, e.s, "CreateJob", fmt.Sprintf(`{"ClusterId":%q,"Description":"MyClustrer-node-%03d"}`, id, i+1))
 		e.ids[exNodeID(i)] = node["JobId"].(string)
 	}
-	if status, body := advanceCluster(e.t, e.s, id, snowball.ClusterStatePending); status != http.StatusOK {
+	if status, body := advanceCluster(e.t, e.s, id, types.ClusterStatePending); status != http.StatusOK {
 		e.t.Fatalf("advance cluster: HTTP %d %s", status, body)
 	}
 	return id
@@ -152,7 +153,7 @@ type exampleCase struct {
 	// value BEHAVIOR.md gives them.
 	extra map[string]any
 	// after checks the effect of an example whose output is empty.
-	after func(e *exampleEnv, c *snowball.Snowball)
+	after func(e *exampleEnv, c *snowball.Client)
 }
 
 func TestExamples(t *testing.T) {
@@ -163,24 +164,24 @@ func TestExamples(t *testing.T) {
 		{op: "CancelCluster", setup: func(e *exampleEnv) {
 			e.address()
 			e.ids[exClusterID] = e.call("CreateCluster", nil)["ClusterId"].(string)
-		}, after: func(e *exampleEnv, c *snowball.Snowball) {
-			if got := clusterState(e.t, c, e.ids[exClusterID]); got != snowball.ClusterStateCancelled {
+		}, after: func(e *exampleEnv, c *snowball.Client) {
+			if got := clusterState(e.t, c, e.ids[exClusterID]); got != types.ClusterStateCancelled {
 				e.t.Errorf("ClusterState = %s, want Cancelled", got)
 			}
 		}},
 		{op: "CancelJob", setup: func(e *exampleEnv) {
 			e.address()
 			e.job(nil)
-		}, after: func(e *exampleEnv, c *snowball.Snowball) {
-			wantJobState(e.t, c, e.ids[exJobID], snowball.JobStateCancelled)
+		}, after: func(e *exampleEnv, c *snowball.Client) {
+			wantJobState(e.t, c, e.ids[exJobID], types.JobStateCancelled)
 		}},
-		{op: "CreateAddress", after: func(e *exampleEnv, c *snowball.Snowball) {
-			out, err := c.DescribeAddresses(&snowball.DescribeAddressesInput{})
+		{op: "CreateAddress", after: func(e *exampleEnv, c *snowball.Client) {
+			out, err := c.DescribeAddresses(e.t.Context(), &snowball.DescribeAddressesInput{})
 			if err != nil || len(out.Addresses) != 1 {
 				e.t.Fatalf("DescribeAddresses = %v, %v", out, err)
 			}
 			a := out.Addresses[0]
-			if aws.StringValue(a.Company) != "My Company's Name" || aws.StringValue(a.Country) != "USA" {
+			if aws.ToString(a.Company) != "My Company's Name" || aws.ToString(a.Country) != "USA" {
 				e.t.Errorf("stored address = %v, want the example's", a)
 			}
 		}},
@@ -200,11 +201,11 @@ func TestExamples(t *testing.T) {
 		}, extra: map[string]any{"JobMetadata.RemoteManagement": "NOT_INSTALLED"}}, // BEHAVIOR §4.3, STANDARD
 		{op: "GetJobManifest", setup: func(e *exampleEnv) {
 			e.address()
-			e.s.Advance(e.t, e.job(nil), snowball.JobStateWithCustomer)
+			e.s.Advance(e.t, e.job(nil), string(types.JobStateWithCustomer))
 		}},
 		{op: "GetJobUnlockCode", setup: func(e *exampleEnv) {
 			e.address()
-			e.s.Advance(e.t, e.job(nil), snowball.JobStateWithCustomer)
+			e.s.Advance(e.t, e.job(nil), string(types.JobStateWithCustomer))
 		}},
 		{op: "GetSnowballUsage"},
 		{op: "ListClusterJobs", setup: func(e *exampleEnv) {
@@ -233,12 +234,12 @@ func TestExamples(t *testing.T) {
 			e.address()
 			e.ids[exClusterID] = e.call("CreateCluster", nil)["ClusterId"].(string)
 			e.ids[exAddressID] = mustCreateAddress(e.t, e.s.Alice()) // the address it moves to
-		}, after: func(e *exampleEnv, c *snowball.Snowball) {
-			out, err := c.DescribeCluster(&snowball.DescribeClusterInput{ClusterId: aws.String(e.ids[exClusterID])})
+		}, after: func(e *exampleEnv, c *snowball.Client) {
+			out, err := c.DescribeCluster(e.t.Context(), &snowball.DescribeClusterInput{ClusterId: aws.String(e.ids[exClusterID])})
 			if err != nil {
 				e.t.Fatal(err)
 			}
-			if got := out.ClusterMetadata; aws.StringValue(got.Description) != "updated-cluster-name" || aws.StringValue(got.AddressId) != e.ids[exAddressID] {
+			if got := out.ClusterMetadata; aws.ToString(got.Description) != "updated-cluster-name" || aws.ToString(got.AddressId) != e.ids[exAddressID] {
 				e.t.Errorf("cluster after UpdateCluster = %v", got)
 			}
 		}},
@@ -253,10 +254,10 @@ func TestExamples(t *testing.T) {
 				delete(in, "SnowballCapacityPreference")
 			})
 			e.ids[exAddressID] = mustCreateAddress(e.t, e.s.Alice())
-		}, after: func(e *exampleEnv, c *snowball.Snowball) {
+		}, after: func(e *exampleEnv, c *snowball.Client) {
 			md := mustDescribeJob(e.t, c, e.ids[exJobID]).JobMetadata
-			got := []string{aws.StringValue(md.AddressId), aws.StringValue(md.Description),
-				aws.StringValue(md.ShippingDetails.ShippingOption), aws.StringValue(md.SnowballCapacityPreference)}
+			got := []string{aws.ToString(md.AddressId), aws.ToString(md.Description),
+				string(md.ShippingDetails.ShippingOption), string(md.SnowballCapacityPreference)}
 			want := []string{e.ids[exAddressID], "updated-job-name", "NEXT_DAY", "T100"}
 			if diff := cmp.Diff(want, got); diff != "" {
 				e.t.Errorf("job after UpdateJob (-want +got):\n%s", diff)

@@ -2,8 +2,12 @@ package server_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"go/token"
 	"io"
 	"net/http"
 	"regexp"
@@ -11,11 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/aws/awserr"
-	"github.com/aws/aws-sdk-go/aws/credentials"
-	v4 "github.com/aws/aws-sdk-go/aws/signer/v4"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
@@ -45,11 +49,11 @@ var (
 	reTrackingNumber = regexp.MustCompile(`^1Z[0-9A-Z]{16}$`)
 )
 
-// sdkOpts lets cmp compare aws-sdk-go structs, whose blank "_" fields are
-// unexported metadata.
+// sdkOpts lets cmp compare aws-sdk-go-v2 structs, whose unexported fields
+// (noSmithyDocumentSerde, the ResultMetadata's values) are not data.
 var sdkOpts = cmp.FilterPath(func(p cmp.Path) bool {
 	sf, ok := p.Last().(cmp.StructField)
-	return ok && sf.Name() == "_"
+	return ok && !token.IsExported(sf.Name())
 }, cmp.Ignore())
 
 // unknownID returns an ID of the right form that the server never issued,
@@ -58,8 +62,8 @@ func unknownID(prefix string) string {
 	return prefix + "0badf00d-0000-4000-8000-000000000000"
 }
 
-func testAddress() *snowball.Address {
-	return &snowball.Address{
+func testAddress() *types.Address {
+	return &types.Address{
 		Name:            aws.String("Frosty Tester"),
 		Company:         aws.String("Frosty Inc."),
 		Street1:         aws.String("123 Main Street"),
@@ -72,25 +76,25 @@ func testAddress() *snowball.Address {
 }
 
 // mustCreateAddress creates testAddress() and returns its ID.
-func mustCreateAddress(tb testing.TB, c *snowball.Snowball) string {
+func mustCreateAddress(tb testing.TB, c *snowball.Client) string {
 	tb.Helper()
-	out, err := c.CreateAddress(&snowball.CreateAddressInput{Address: testAddress()})
+	out, err := c.CreateAddress(tb.Context(), &snowball.CreateAddressInput{Address: testAddress()})
 	if err != nil {
 		tb.Fatalf("CreateAddress: %v", err)
 	}
-	return aws.StringValue(out.AddressId)
+	return aws.ToString(out.AddressId)
 }
 
 // importJob is a valid EDGE IMPORT job to addressID.
 func importJob(addressID string) *snowball.CreateJobInput {
 	return &snowball.CreateJobInput{
-		JobType:        aws.String(snowball.JobTypeImport),
-		SnowballType:   aws.String(snowball.TypeEdge),
+		JobType:        types.JobTypeImport,
+		SnowballType:   types.SnowballTypeEdge,
 		AddressId:      aws.String(addressID),
-		ShippingOption: aws.String(snowball.ShippingOptionSecondDay),
+		ShippingOption: types.ShippingOptionSecondDay,
 		RoleARN:        aws.String(testRoleARN),
 		KmsKeyARN:      aws.String(testKmsKeyARN),
-		Resources: &snowball.JobResource{S3Resources: []*snowball.S3Resource{
+		Resources: &types.JobResource{S3Resources: []types.S3Resource{
 			{BucketArn: aws.String(testBucketARN)},
 		}},
 	}
@@ -99,71 +103,90 @@ func importJob(addressID string) *snowball.CreateJobInput {
 // exportJob is a valid EDGE EXPORT job to addressID.
 func exportJob(addressID string) *snowball.CreateJobInput {
 	in := importJob(addressID)
-	in.JobType = aws.String(snowball.JobTypeExport)
+	in.JobType = types.JobTypeExport
 	return in
 }
 
 // localUseJob is a valid EDGE LOCAL_USE job to addressID.
 func localUseJob(addressID string) *snowball.CreateJobInput {
 	in := importJob(addressID)
-	in.JobType = aws.String(snowball.JobTypeLocalUse)
+	in.JobType = types.JobTypeLocalUse
 	in.Resources = nil
 	return in
 }
 
 // mustCreateJob creates in and returns the new JobId.
-func mustCreateJob(tb testing.TB, c *snowball.Snowball, in *snowball.CreateJobInput) string {
+func mustCreateJob(tb testing.TB, c *snowball.Client, in *snowball.CreateJobInput) string {
 	tb.Helper()
-	out, err := c.CreateJob(in)
+	out, err := c.CreateJob(tb.Context(), in)
 	if err != nil {
 		tb.Fatalf("CreateJob: %v", err)
 	}
-	return aws.StringValue(out.JobId)
+	return aws.ToString(out.JobId)
 }
 
 // mustCreateImportJob creates an address and an import job to it.
-func mustCreateImportJob(tb testing.TB, c *snowball.Snowball) string {
+func mustCreateImportJob(tb testing.TB, c *snowball.Client) string {
 	tb.Helper()
 	return mustCreateJob(tb, c, importJob(mustCreateAddress(tb, c)))
 }
 
-func mustDescribeJob(tb testing.TB, c *snowball.Snowball, id string) *snowball.DescribeJobOutput {
+func mustDescribeJob(tb testing.TB, c *snowball.Client, id string) *snowball.DescribeJobOutput {
 	tb.Helper()
-	out, err := c.DescribeJob(&snowball.DescribeJobInput{JobId: aws.String(id)})
+	out, err := c.DescribeJob(tb.Context(), &snowball.DescribeJobInput{JobId: aws.String(id)})
 	if err != nil {
 		tb.Fatalf("DescribeJob(%s): %v", id, err)
 	}
 	return out
 }
 
-func jobState(tb testing.TB, c *snowball.Snowball, id string) string {
+func jobState(tb testing.TB, c *snowball.Client, id string) types.JobState {
 	tb.Helper()
-	return aws.StringValue(mustDescribeJob(tb, c, id).JobMetadata.JobState)
+	return mustDescribeJob(tb, c, id).JobMetadata.JobState
 }
 
-func wantJobState(tb testing.TB, c *snowball.Snowball, id, want string) {
+func wantJobState(tb testing.TB, c *snowball.Client, id string, want types.JobState) {
 	tb.Helper()
 	if got := jobState(tb, c, id); got != want {
 		tb.Errorf("job %s is %s, want %s", id, got, want)
 	}
 }
 
-func clusterState(tb testing.TB, c *snowball.Snowball, id string) string {
+func clusterState(tb testing.TB, c *snowball.Client, id string) types.ClusterState {
 	tb.Helper()
-	out, err := c.DescribeCluster(&snowball.DescribeClusterInput{ClusterId: aws.String(id)})
+	out, err := c.DescribeCluster(tb.Context(), &snowball.DescribeClusterInput{ClusterId: aws.String(id)})
 	if err != nil {
 		tb.Fatalf("DescribeCluster(%s): %v", id, err)
 	}
-	return aws.StringValue(out.ClusterMetadata.ClusterState)
+	return out.ClusterMetadata.ClusterState
 }
 
 // mustJobWithCustomer creates an import job for c and has the operator
 // deliver it.
-func mustJobWithCustomer(tb testing.TB, s *frostytest.Server, c *snowball.Snowball) string {
+func mustJobWithCustomer(tb testing.TB, s *frostytest.Server, c *snowball.Client) string {
 	tb.Helper()
 	id := mustCreateImportJob(tb, c)
-	s.Advance(tb, id, snowball.JobStateWithCustomer)
+	s.Advance(tb, id, string(types.JobStateWithCustomer))
 	return id
+}
+
+// paginator is what aws-sdk-go-v2's New<Op>Paginator returns.
+type paginator[O any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*snowball.Options)) (O, error)
+}
+
+// eachPage calls page with every page of p, in order, and whether it is
+// the last one, as aws-sdk-go's <Op>Pages did.
+func eachPage[O any](ctx context.Context, p paginator[O], page func(out O, last bool)) error {
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		page(out, !p.HasMorePages())
+	}
+	return nil
 }
 
 // wantErr fails tb unless err is (or wraps) a T, and returns it.
@@ -176,15 +199,15 @@ func wantErr[T error](tb testing.TB, err error) T {
 	return target
 }
 
-// wantCode fails tb unless err is an awserr.Error with code.
-func wantCode(tb testing.TB, err error, code string) awserr.Error {
+// wantCode fails tb unless err is a smithy.APIError with code.
+func wantCode(tb testing.TB, err error, code string) smithy.APIError {
 	tb.Helper()
-	var ae awserr.Error
+	var ae smithy.APIError
 	if !errors.As(err, &ae) {
-		tb.Fatalf("err = %v (%T), want awserr.Error %s", err, err, code)
+		tb.Fatalf("err = %v (%T), want smithy.APIError %s", err, err, code)
 	}
-	if ae.Code() != code {
-		tb.Fatalf("error code = %s (%v), want %s", ae.Code(), ae, code)
+	if ae.ErrorCode() != code {
+		tb.Fatalf("error code = %s (%v), want %s", ae.ErrorCode(), ae, code)
 	}
 	return ae
 }
@@ -193,8 +216,8 @@ func wantCode(tb testing.TB, err error, code string) awserr.Error {
 // ResourceType rt.
 func wantResource(tb testing.TB, err error, rt string) {
 	tb.Helper()
-	e := wantErr[*snowball.InvalidResourceException](tb, err)
-	if got := aws.StringValue(e.ResourceType); got != rt {
+	e := wantErr[*types.InvalidResourceException](tb, err)
+	if got := aws.ToString(e.ResourceType); got != rt {
 		tb.Errorf("ResourceType = %q, want %q (%v)", got, rt, e)
 	}
 }
@@ -279,11 +302,18 @@ func doRaw(tb testing.TB, s *frostytest.Server, req rawRequest) rawResponse {
 }
 
 // signRequest signs hr, whose body is body, with the SDK's SigV4 signer as
-// of time at.
+// of time at. The payload hash signed is an X-Amz-Content-Sha256 header
+// already on hr, as aws-sdk-go's signer did, else body's: hostile requests
+// claim a hash that is not the body's.
 func signRequest(tb testing.TB, hr *http.Request, body string, cred sigv4.Credential, region string, at time.Time) {
 	tb.Helper()
-	signer := v4.NewSigner(credentials.NewStaticCredentials(cred.AccessKeyID, cred.SecretAccessKey, ""))
-	if _, err := signer.Sign(hr, strings.NewReader(body), "snowball", region, at); err != nil {
+	hash := hr.Header.Get("X-Amz-Content-Sha256")
+	if hash == "" {
+		sum := sha256.Sum256([]byte(body))
+		hash = hex.EncodeToString(sum[:])
+	}
+	creds := aws.Credentials{AccessKeyID: cred.AccessKeyID, SecretAccessKey: cred.SecretAccessKey}
+	if err := v4.NewSigner().SignHTTP(tb.Context(), creds, hr, hash, "snowball", region, at); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -335,13 +365,13 @@ func mustOperator(tb testing.TB, s *frostytest.Server, method, path string, body
 }
 
 // advanceCluster asks the operator to move a cluster to state.
-func advanceCluster(tb testing.TB, s *frostytest.Server, clusterID, state string) (int, string) {
+func advanceCluster(tb testing.TB, s *frostytest.Server, clusterID string, state types.ClusterState) (int, string) {
 	tb.Helper()
-	return s.Operator(tb, http.MethodPost, "/_frosty/clusters/"+clusterID+"/advance", map[string]string{"to": state})
+	return s.Operator(tb, http.MethodPost, "/_frosty/clusters/"+clusterID+"/advance", map[string]string{"to": string(state)})
 }
 
 // tryAdvance is s.Advance that returns the status instead of failing.
-func tryAdvance(tb testing.TB, s *frostytest.Server, jobID, state string) (int, string) {
+func tryAdvance(tb testing.TB, s *frostytest.Server, jobID string, state types.JobState) (int, string) {
 	tb.Helper()
-	return s.Operator(tb, http.MethodPost, "/_frosty/jobs/"+jobID+"/advance", map[string]string{"to": state})
+	return s.Operator(tb, http.MethodPost, "/_frosty/jobs/"+jobID+"/advance", map[string]string{"to": string(state)})
 }

@@ -21,10 +21,11 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/aws/aws-sdk-go/aws"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 	"github.com/aws/aws-sdk-go/aws/credentials"
 	v4 "github.com/aws/aws-sdk-go/aws/signer/v4"
-	"github.com/aws/aws-sdk-go/service/snowball"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
 	"github.com/frostyhq/frosty/internal/model"
@@ -122,7 +123,7 @@ func TestHostileRequests(t *testing.T) {
 	}
 
 	t.Run("OKStillServes", func(t *testing.T) {
-		out, err := e.s.Alice().DescribeAddresses(&snowball.DescribeAddressesInput{})
+		out, err := e.s.Alice().DescribeAddresses(t.Context(), &snowball.DescribeAddressesInput{})
 		if err != nil {
 			t.Fatalf("DescribeAddresses after the corpus: %v", err)
 		}
@@ -152,16 +153,16 @@ func newHostileEnv(t *testing.T) *hostileEnv {
 	e.delivered = mustJobWithCustomer(t, s, a)
 	e.opJob = mustCreateJob(t, a, importJob(e.addr))
 	in := clusterInput(e.addr)
-	in.InitialClusterSize = aws.Int64(3)
-	e.clusterA = aws.StringValue(mustCreateCluster(t, a, in).ClusterId)
-	e.clusterB = aws.StringValue(mustCreateCluster(t, a, clusterInput(e.addr)).ClusterId)
-	e.ltp = mustCreateLTP(t, a, snowball.LongTermPricingTypeOneYear, snowball.TypeEdge)
-	mustCreateLTP(t, a, snowball.LongTermPricingTypeThreeYear, snowball.TypeEdge)
+	in.InitialClusterSize = aws.Int32(3)
+	e.clusterA = aws.ToString(mustCreateCluster(t, a, in).ClusterId)
+	e.clusterB = aws.ToString(mustCreateCluster(t, a, clusterInput(e.addr)).ClusterId)
+	e.ltp = mustCreateLTP(t, a, types.LongTermPricingTypeOneYear, types.SnowballTypeEdge)
+	mustCreateLTP(t, a, types.LongTermPricingTypeThreeYear, types.SnowballTypeEdge)
 	e.bobAddr = mustCreateAddress(t, b)
 	e.bobJob = mustCreateJob(t, b, importJob(e.bobAddr))
-	e.bobLTP = mustCreateLTP(t, b, snowball.LongTermPricingTypeOneYear, snowball.TypeEdge)
+	e.bobLTP = mustCreateLTP(t, b, types.LongTermPricingTypeOneYear, types.SnowballTypeEdge)
 
-	one := aws.Int64(1)
+	one := aws.Int32(1)
 	must := func(name string, tok *string, err error) string {
 		t.Helper()
 		if err != nil || tok == nil {
@@ -169,38 +170,38 @@ func newHostileEnv(t *testing.T) *hostileEnv {
 		}
 		return *tok
 	}
-	addrs, err := a.DescribeAddresses(&snowball.DescribeAddressesInput{MaxResults: one})
+	addrs, err := a.DescribeAddresses(t.Context(), &snowball.DescribeAddressesInput{MaxResults: one})
 	e.tokAddresses = must("DescribeAddresses", addrs.NextToken, err)
-	jobs, err := a.ListJobs(&snowball.ListJobsInput{MaxResults: one})
+	jobs, err := a.ListJobs(t.Context(), &snowball.ListJobsInput{MaxResults: one})
 	e.tokJobs = must("ListJobs", jobs.NextToken, err)
-	clusters, err := a.ListClusters(&snowball.ListClustersInput{MaxResults: one})
+	clusters, err := a.ListClusters(t.Context(), &snowball.ListClustersInput{MaxResults: one})
 	e.tokClusters = must("ListClusters", clusters.NextToken, err)
-	cj, err := a.ListClusterJobs(&snowball.ListClusterJobsInput{ClusterId: aws.String(e.clusterA), MaxResults: one})
+	cj, err := a.ListClusterJobs(t.Context(), &snowball.ListClusterJobsInput{ClusterId: aws.String(e.clusterA), MaxResults: one})
 	e.tokClusterJobs = must("ListClusterJobs", cj.NextToken, err)
-	ltps, err := a.ListLongTermPricing(&snowball.ListLongTermPricingInput{MaxResults: one})
+	ltps, err := a.ListLongTermPricing(t.Context(), &snowball.ListLongTermPricingInput{MaxResults: one})
 	e.tokLTP = must("ListLongTermPricing", ltps.NextToken, err)
-	versions, err := a.ListServiceVersions(&snowball.ListServiceVersionsInput{ServiceName: aws.String(snowball.ServiceNameKubernetes), MaxResults: one})
+	versions, err := a.ListServiceVersions(t.Context(), &snowball.ListServiceVersionsInput{ServiceName: types.ServiceNameKubernetes, MaxResults: one})
 	e.tokVersions = must("ListServiceVersions", versions.NextToken, err)
 
 	id := aws.String(e.delivered)
-	manifest, err := a.GetJobManifest(&snowball.GetJobManifestInput{JobId: id})
+	manifest, err := a.GetJobManifest(t.Context(), &snowball.GetJobManifestInput{JobId: id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.manifestURL = aws.StringValue(manifest.ManifestURI)
-	updates, err := a.GetSoftwareUpdates(&snowball.GetSoftwareUpdatesInput{JobId: id})
+	e.manifestURL = aws.ToString(manifest.ManifestURI)
+	updates, err := a.GetSoftwareUpdates(t.Context(), &snowball.GetSoftwareUpdatesInput{JobId: id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.updatesURL = aws.StringValue(updates.UpdatesURI)
-	if _, err := a.CreateReturnShippingLabel(&snowball.CreateReturnShippingLabelInput{JobId: id}); err != nil {
+	e.updatesURL = aws.ToString(updates.UpdatesURI)
+	if _, err := a.CreateReturnShippingLabel(t.Context(), &snowball.CreateReturnShippingLabelInput{JobId: id}); err != nil {
 		t.Fatal(err)
 	}
-	label, err := a.DescribeReturnShippingLabel(&snowball.DescribeReturnShippingLabelInput{JobId: id})
+	label, err := a.DescribeReturnShippingLabel(t.Context(), &snowball.DescribeReturnShippingLabelInput{JobId: id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.labelURL = aws.StringValue(label.ReturnShippingLabelURI)
+	e.labelURL = aws.ToString(label.ReturnShippingLabelURI)
 	e.urlsIssued = s.Clock.Now()
 	u, err := url.Parse(e.manifestURL)
 	if err != nil {

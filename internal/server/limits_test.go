@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws/request"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
 	"github.com/frostyhq/frosty/internal/server"
@@ -65,9 +66,10 @@ func TestMaxInFlight(t *testing.T) {
 		if r.Status != http.StatusBadRequest {
 			t.Errorf("status %d, want 400", r.Status)
 		}
-		_, err := s.Alice().DescribeAddresses(&snowball.DescribeAddressesInput{})
-		if !request.IsErrorThrottle(err) {
-			t.Errorf("aws-sdk-go does not see %v as throttling, so it would not back off", err)
+		_, err := s.Alice().DescribeAddresses(t.Context(), &snowball.DescribeAddressesInput{})
+		throttle := retry.ThrottleErrorCode{Codes: retry.DefaultThrottleErrorCodes}
+		if throttle.IsErrorThrottle(err) != aws.TrueTernary || !retry.NewStandard().IsErrorRetryable(err) {
+			t.Errorf("aws-sdk-go-v2 does not see %v as a throttle to retry, so it would not back off", err)
 		}
 	})
 	t.Run("HealthNotThrottled", func(t *testing.T) {

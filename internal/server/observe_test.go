@@ -11,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
@@ -30,7 +30,7 @@ func TestRequestLog(t *testing.T) {
 		got = append(got, *r)
 	}})
 	addressID := mustCreateAddress(t, s.Alice())
-	_, err := s.Alice().DescribeJob(&snowball.DescribeJobInput{JobId: aws.String(unknownID("JID"))})
+	_, err := s.Alice().DescribeJob(t.Context(), &snowball.DescribeJobInput{JobId: aws.String(unknownID("JID"))})
 	wantCode(t, err, domain.InvalidResource)
 	doRaw(t, s, rawRequest{Target: "DescribeAddresses", Body: `{}`}) // unsigned
 	doRaw(t, s, rawRequest{Target: "MakeItSo", Body: `{}`, Cred: &alice})

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
@@ -57,7 +58,7 @@ func TestOperatorAuth(t *testing.T) {
 			}
 		})
 	}
-	wantJobState(t, s.Alice(), id, snowball.JobStateNew)
+	wantJobState(t, s.Alice(), id, types.JobStateNew)
 
 	t.Run("OKHealthNeedsNoToken", func(t *testing.T) {
 		status, body := frostytest.Get(t, s.URL+"/_frosty/health")
@@ -78,7 +79,7 @@ func TestOperatorAdvance(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("advance response (-want +got):\n%s", diff)
 		}
-		wantJobState(t, c, id, snowball.JobStatePreparingShipment)
+		wantJobState(t, c, id, types.JobStatePreparingShipment)
 	})
 	for _, tc := range []struct {
 		name   string
@@ -103,22 +104,22 @@ func TestOperatorAdvance(t *testing.T) {
 			}
 		})
 	}
-	wantJobState(t, c, id, snowball.JobStatePreparingShipment)
+	wantJobState(t, c, id, types.JobStatePreparingShipment)
 
 	t.Run("ErrBadRequestExportMasterComplete", func(t *testing.T) {
 		master := mustCreateJob(t, c, exportJob(mustCreateAddress(t, c)))
-		if status, body := tryAdvance(t, s, master, snowball.JobStateComplete); status != http.StatusBadRequest {
+		if status, body := tryAdvance(t, s, master, types.JobStateComplete); status != http.StatusBadRequest {
 			t.Errorf("HTTP %d %s, want 400", status, body)
 		}
-		wantJobState(t, c, master, snowball.JobStateNew)
+		wantJobState(t, c, master, types.JobStateNew)
 	})
 	t.Run("ErrClusterAdvance", func(t *testing.T) {
 		if status, body := advanceCluster(t, s, unknownID("CID"), "Pending"); status != http.StatusNotFound {
 			t.Errorf("unknown cluster: HTTP %d %s, want 404", status, body)
 		}
 		in := clusterInput(mustCreateAddress(t, c))
-		in.InitialClusterSize = aws.Int64(3)
-		cluster := aws.StringValue(mustCreateCluster(t, c, in).ClusterId)
+		in.InitialClusterSize = aws.Int32(3)
+		cluster := aws.ToString(mustCreateCluster(t, c, in).ClusterId)
 		if status, body := advanceCluster(t, s, cluster, "InUse"); status != http.StatusBadRequest {
 			t.Errorf("cluster to InUse: HTTP %d %s, want 400", status, body)
 		}
@@ -162,11 +163,11 @@ func TestOperatorEvents(t *testing.T) {
 	created := s.Clock.Now()
 	s.Clock.Advance(time.Hour)
 	advanced := s.Clock.Now()
-	s.Advance(t, id, snowball.JobStateWithCustomer)
+	s.Advance(t, id, string(types.JobStateWithCustomer))
 	s.Clock.Advance(time.Hour)
 	returned := s.Clock.Now()
-	if _, err := c.UpdateJobShipmentState(&snowball.UpdateJobShipmentStateInput{
-		JobId: aws.String(id), ShipmentState: aws.String(snowball.ShipmentStateReturned),
+	if _, err := c.UpdateJobShipmentState(t.Context(), &snowball.UpdateJobShipmentStateInput{
+		JobId: aws.String(id), ShipmentState: types.ShipmentStateReturned,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/frostyhq/frosty/internal/awsjson"
+	"github.com/frostyhq/frosty/internal/faults"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
 	"github.com/frostyhq/frosty/snowball"
@@ -44,12 +45,24 @@ type Config struct {
 	// DownloadKeys verify presigned download URLs: the credential that
 	// Presigner signs with.
 	DownloadKeys *sigv4.Keyring
+	// SigningClock is what SigV4 clock skew is checked against: the real
+	// time, even when the operator has moved Clock. Nil means Clock.
+	SigningClock snowball.Clock
+	// AfterClockChange, if set, runs after the operator moved the clock and
+	// before the answer: it applies what the move made due.
+	AfterClockChange func(ctx context.Context) error
 	// Limits bound requests; zero fields take DefaultLimits.
 	Limits Limits
+	// CORSOrigins are the browser origins allowed to call the server
+	// ("*" for any; see ParseCORSOrigins). Empty means CORS is off.
+	CORSOrigins []string
 	// Metrics, if set, serves GET /_frosty/metrics (behind the admin token).
 	Metrics http.Handler
 	// OnRequest, if set, is called with every request once it is answered.
 	OnRequest func(*Request)
+	// Faults, if set, makes API calls fail on purpose as the operator
+	// orders through /_frosty/faults (behind the admin token).
+	Faults *faults.Injector
 }
 
 // Server is the HTTP surface of Frosty.
@@ -80,6 +93,17 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /_frosty/jobs/{id}/advance", s.admin(s.serveAdvanceJob))
 	s.mux.HandleFunc("POST /_frosty/clusters/{id}/advance", s.admin(s.serveAdvanceCluster))
 	s.mux.HandleFunc("GET /_frosty/jobs/{id}/events", s.admin(s.serveEvents))
+	s.mux.HandleFunc("GET /_frosty/clock", s.admin(s.serveClock))
+	s.mux.HandleFunc("POST /_frosty/clock", s.admin(s.serveChangeClock))
+	s.mux.HandleFunc("POST /_frosty/reset", s.admin(s.serveReset))
+	s.mux.HandleFunc("POST /_frosty/seed", s.admin(s.serveSeed))
+	if cfg.Faults != nil {
+		s.api.Faults = apiFaults{cfg.Faults}
+		s.mux.HandleFunc("POST /_frosty/faults", s.admin(s.serveAddFault))
+		s.mux.HandleFunc("GET /_frosty/faults", s.admin(s.serveFaults))
+		s.mux.HandleFunc("DELETE /_frosty/faults", s.admin(s.serveClearFaults))
+		s.mux.HandleFunc("DELETE /_frosty/faults/{id}", s.admin(s.serveDeleteFault))
+	}
 	for bucket := range downloadBuckets {
 		s.mux.HandleFunc("GET /"+bucket+"/{key...}", s.serveDownload)
 	}
@@ -106,6 +130,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.finish(rec, r, time.Since(start))
 	}()
+	if s.cors(rec, r) {
+		return // a preflight: answered without a signature or a slot
+	}
 	if uncleanPath(r.URL.Path) {
 		// The mux would redirect to the cleaned path; the API and the
 		// download buckets answer a path as it was sent, as AWS does.
@@ -179,7 +206,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	owner := snowball.OwnerFor(snowball.DefaultAccount, "us-east-1")
 	if s.cfg.Keys != nil {
-		v := sigv4.Verifier{Keys: s.cfg.Keys, Service: "snowball", Now: s.cfg.Clock.Now}
+		v := sigv4.Verifier{Keys: s.cfg.Keys, Service: "snowball", Now: s.signingClock().Now}
 		cred, scope, err := v.Verify(r, body)
 		if err != nil {
 			var se *sigv4.Error
@@ -197,6 +224,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(service.WithOwner(r.Context(), owner), s.limits.RequestTimeout)
 	defer cancel()
 	s.api.Serve(ctx, w, r, body)
+}
+
+// signingClock is the clock SigV4 skew is checked against.
+func (s *Server) signingClock() snowball.Clock {
+	if s.cfg.SigningClock != nil {
+		return s.cfg.SigningClock
+	}
+	return s.cfg.Clock
 }
 
 // regionOf reads the region of an unverified Authorization header, so that

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/frostyhq/frosty/internal/frostytest"
@@ -63,10 +64,10 @@ func TestValidationException(t *testing.T) {
 		}
 	})
 	t.Run("ErrThroughSDK", func(t *testing.T) {
-		_, err := s.Alice().ListJobs(&snowball.ListJobsInput{MaxResults: aws.Int64(101)})
+		_, err := s.Alice().ListJobs(t.Context(), &snowball.ListJobsInput{MaxResults: aws.Int32(101)})
 		ae := wantCode(t, err, "ValidationException")
-		if !strings.HasPrefix(ae.Message(), "1 validation error detected: ") {
-			t.Errorf("Message() = %q", ae.Message())
+		if !strings.HasPrefix(ae.ErrorMessage(), "1 validation error detected: ") {
+			t.Errorf("ErrorMessage() = %q", ae.ErrorMessage())
 		}
 	})
 }
@@ -181,6 +182,49 @@ func TestResponseEnvelope(t *testing.T) {
 	})
 }
 
+// TestInjectedErrorsTyped covers the modeled exceptions Frosty never
+// raises by itself: injected as faults, each reaches aws-sdk-go-v2 as its
+// type, message included.
+func TestInjectedErrorsTyped(t *testing.T) {
+	s := frostytest.MustStart(t, frostytest.Options{})
+	c := s.Alice()
+	addr := mustCreateAddress(t, c)
+	inject := func(t *testing.T, op, code string) {
+		t.Helper()
+		mustOperator(t, s, http.MethodPost, "/_frosty/faults",
+			map[string]any{"operation": op, "error": code, "message": "injected", "count": 1}, http.StatusCreated)
+	}
+	createJob := func(t *testing.T) error {
+		_, err := c.CreateJob(t.Context(), importJob(addr))
+		return err
+	}
+	for _, tc := range []struct {
+		name, op string
+		call     func(*testing.T) error
+		check    func(*testing.T, error) string // the error's message
+	}{
+		{"Ec2RequestFailedException", "CreateJob", createJob, func(t *testing.T, err error) string {
+			return aws.ToString(wantErr[*types.Ec2RequestFailedException](t, err).Message)
+		}},
+		{"KMSRequestFailedException", "CreateJob", createJob, func(t *testing.T, err error) string {
+			return aws.ToString(wantErr[*types.KMSRequestFailedException](t, err).Message)
+		}},
+		{"UnsupportedAddressException", "CreateAddress", func(t *testing.T) error {
+			_, err := c.CreateAddress(t.Context(), &snowball.CreateAddressInput{Address: testAddress()})
+			return err
+		}, func(t *testing.T, err error) string {
+			return aws.ToString(wantErr[*types.UnsupportedAddressException](t, err).Message)
+		}},
+	} {
+		t.Run("Err"+strings.TrimSuffix(tc.name, "Exception"), func(t *testing.T) {
+			inject(t, tc.op, tc.name)
+			if msg := tc.check(t, tc.call(t)); msg != "injected" {
+				t.Errorf("Message = %q, want injected", msg)
+			}
+		})
+	}
+}
+
 // keys returns the sorted keys of a JSON object.
 func keys(tb testing.TB, v any) []string {
 	tb.Helper()
@@ -235,10 +279,10 @@ func TestOutputFidelity(t *testing.T) {
 	})
 
 	t.Run("OKFalseAndEmptyPresent", func(t *testing.T) {
-		in := importJob(addr)
-		in.Notification = &snowball.Notification{NotifyAll: aws.Bool(false), JobStatesToNotify: aws.StringSlice([]string{})}
-		in.Resources.S3Resources[0].KeyRange = &snowball.KeyRange{}
-		id := mustCreateJob(t, c, in)
+		// aws-sdk-go-v2 never sends a false NotifyAll, so the request is raw.
+		id := mustRaw(t, s, "CreateJob", `{"JobType":"IMPORT","SnowballType":"EDGE","AddressId":"`+addr+`","ShippingOption":"SECOND_DAY",
+			"Notification":{"NotifyAll":false,"JobStatesToNotify":[]},
+			"Resources":{"S3Resources":[{"BucketArn":"`+testBucketARN+`","KeyRange":{}}]}}`)["JobId"].(string)
 		md := mustRaw(t, s, "DescribeJob", `{"JobId":"`+id+`"}`)["JobMetadata"].(map[string]any)
 		if diff := cmp.Diff(map[string]any{"NotifyAll": false, "JobStatesToNotify": []any{}}, md["Notification"]); diff != "" {
 			t.Errorf("Notification (-want +got):\n%s", diff)
