@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -16,11 +17,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/aws/awserr"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/frostyhq/frosty/internal/frostytest"
 )
 
 const (
@@ -109,13 +113,13 @@ func mustStartHealthy(t *testing.T, data string) *serverProcess {
 // crashClient is p.client() with a transport that keeps a connection per
 // writer (the default keeps two idle ones) and a timeout, so that a request
 // caught by the kill fails instead of hanging.
-func crashClient(p *serverProcess) *snowball.Snowball {
-	sb := p.client()
-	sb.Config.HTTPClient = &http.Client{
-		Timeout:   10 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: crashWriters},
-	}
-	return sb
+func crashClient(p *serverProcess) *snowball.Client {
+	return p.client(func(o *snowball.Options) {
+		o.HTTPClient = frostytest.BufferedBodyClient{Client: &http.Client{
+			Timeout:   10 * time.Second,
+			Transport: &http.Transport{MaxIdleConnsPerHost: crashWriters},
+		}}
+	})
 }
 
 // crashJob is what the ledger knows of a job.
@@ -134,8 +138,8 @@ type crashJob struct {
 // acknowledged Description" is well defined.
 type crashLedger struct {
 	mu        sync.Mutex
-	addresses map[string]*snowball.Address // as written, with the AddressId returned
-	addrIDs   []string                     // the keys of addresses, for CreateJob to pick from
+	addresses map[string]*types.Address // as written, with the AddressId returned
+	addrIDs   []string                  // the keys of addresses, for CreateJob to pick from
 	jobs      map[string]*crashJob
 	owned     [crashWriters][]string // the jobs each writer may update
 
@@ -151,7 +155,7 @@ type crashLedger struct {
 
 func newCrashLedger() *crashLedger {
 	return &crashLedger{
-		addresses:    map[string]*snowball.Address{},
+		addresses:    map[string]*types.Address{},
 		jobs:         map[string]*crashJob{},
 		unackedAddrs: map[string]bool{},
 		unackedJobs:  map[string]bool{},
@@ -190,7 +194,7 @@ func (l *crashLedger) writeUntilKilled(t *testing.T, p *serverProcess, round int
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(seed, uint64(round)<<8|uint64(w)))
 			for n := 0; !killed.Load(); n++ {
-				kind, err := l.writeOne(sb, rng, round, w, n)
+				kind, err := l.writeOne(t.Context(), sb, rng, round, w, n)
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -226,9 +230,9 @@ func (l *crashLedger) writeUntilKilled(t *testing.T, p *serverProcess, round int
 		st.failures = append(st.failures, fmt.Errorf("the server ended by itself, not by the kill: %v", waitErr))
 	}
 	for _, f := range errs {
-		var rf awserr.RequestFailure
+		var rf *awshttp.ResponseError
 		switch {
-		case errors.As(f.err, &rf) && rf.StatusCode() >= 400:
+		case errors.As(f.err, &rf) && rf.HTTPStatusCode() >= 400:
 			// An error response is never caused by SIGKILL.
 			st.failures = append(st.failures, fmt.Errorf("writer %d: %s: %w", f.w, f.kind, f.err))
 		case f.at.Before(killAt):
@@ -256,19 +260,13 @@ func (l *crashLedger) writeUntilKilled(t *testing.T, p *serverProcess, round int
 }
 
 // connectionRefused reports whether err says the request found no server
-// listening. The SDK's errors do not unwrap: follow OrigErr.
+// listening.
 func connectionRefused(err error) bool {
-	for {
-		ae, ok := err.(awserr.Error)
-		if !ok || ae.OrigErr() == nil {
-			return errors.Is(err, syscall.ECONNREFUSED)
-		}
-		err = ae.OrigErr()
-	}
+	return errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // writeOne issues one write and records it in the ledger when acknowledged.
-func (l *crashLedger) writeOne(sb *snowball.Snowball, rng *rand.Rand, round, w, n int) (kind string, err error) {
+func (l *crashLedger) writeOne(ctx context.Context, sb *snowball.Client, rng *rand.Rand, round, w, n int) (kind string, err error) {
 	l.mu.Lock()
 	haveAddr, owned := len(l.addrIDs) > 0, slices.Clone(l.owned[w])
 	var addrID string
@@ -280,7 +278,7 @@ func (l *crashLedger) writeOne(sb *snowball.Snowball, rng *rand.Rand, round, w, 
 
 	switch x := rng.IntN(100); {
 	case !haveAddr || x < 25:
-		a := &snowball.Address{
+		a := &types.Address{
 			Name:            aws.String("Crash " + tag),
 			Company:         aws.String(fmt.Sprintf("Company %d", rng.IntN(1000))),
 			Street1:         aws.String(fmt.Sprintf("%d Main St", rng.IntN(10000))),
@@ -289,12 +287,12 @@ func (l *crashLedger) writeOne(sb *snowball.Snowball, rng *rand.Rand, round, w, 
 			PostalCode:      aws.String(fmt.Sprintf("%05d", rng.IntN(100000))),
 			Country:         aws.String("US"),
 			PhoneNumber:     aws.String(fmt.Sprintf("+1 206 555 %04d", rng.IntN(10000))),
-			Type:            aws.String("AWS_SHIP"),
+			Type:            types.AddressTypeAwsShip,
 		}
 		if rng.IntN(2) == 0 {
 			a.Street2 = aws.String("Suite " + strconv.Itoa(n))
 		}
-		out, err := sb.CreateAddress(&snowball.CreateAddressInput{Address: a})
+		out, err := sb.CreateAddress(ctx, &snowball.CreateAddressInput{Address: a})
 		if err != nil {
 			return "address", err
 		}
@@ -307,15 +305,15 @@ func (l *crashLedger) writeOne(sb *snowball.Snowball, rng *rand.Rand, round, w, 
 
 	case len(owned) == 0 || x < 55:
 		desc := "created " + tag
-		out, err := sb.CreateJob(&snowball.CreateJobInput{
-			JobType: aws.String("IMPORT"), AddressId: &addrID, ShippingOption: aws.String("SECOND_DAY"),
-			SnowballType: aws.String("EDGE"), Description: &desc,
-			Resources: &snowball.JobResource{S3Resources: []*snowball.S3Resource{{BucketArn: aws.String("arn:aws:s3:::crash")}}},
+		out, err := sb.CreateJob(ctx, &snowball.CreateJobInput{
+			JobType: types.JobTypeImport, AddressId: &addrID, ShippingOption: types.ShippingOptionSecondDay,
+			SnowballType: types.SnowballTypeEdge, Description: &desc,
+			Resources: &types.JobResource{S3Resources: []types.S3Resource{{BucketArn: aws.String("arn:aws:s3:::crash")}}},
 		})
 		if err != nil {
 			return "job", err
 		}
-		id := aws.StringValue(out.JobId)
+		id := aws.ToString(out.JobId)
 		l.mu.Lock()
 		l.jobs[id] = &crashJob{addressID: addrID, description: desc}
 		l.owned[w] = append(l.owned[w], id)
@@ -328,7 +326,7 @@ func (l *crashLedger) writeOne(sb *snowball.Snowball, rng *rand.Rand, round, w, 
 		l.mu.Lock()
 		l.jobs[id].pending = &desc
 		l.mu.Unlock()
-		_, err := sb.UpdateJob(&snowball.UpdateJobInput{JobId: &id, Description: &desc})
+		_, err := sb.UpdateJob(ctx, &snowball.UpdateJobInput{JobId: &id, Description: &desc})
 		if err != nil {
 			return "update", err
 		}
@@ -366,31 +364,31 @@ func (l *crashLedger) mustVerify(t *testing.T, p *serverProcess, afterRound int)
 	var checks []check
 	for id, want := range l.addresses {
 		checks = append(checks, func() {
-			out, err := sb.DescribeAddress(&snowball.DescribeAddressInput{AddressId: &id})
+			out, err := sb.DescribeAddress(t.Context(), &snowball.DescribeAddressInput{AddressId: &id})
 			if err != nil {
 				report(true, "acknowledged address %s: DescribeAddress: %v", id, err)
 				return
 			}
-			if diff := cmp.Diff(want, out.Address, cmpopts.IgnoreUnexported(snowball.Address{})); diff != "" {
+			if diff := cmp.Diff(want, out.Address, cmpopts.IgnoreUnexported(types.Address{})); diff != "" {
 				report(true, "acknowledged address %s differs from what was written (-want +got):\n%s", id, diff)
 			}
 		})
 	}
 	for id, want := range l.jobs {
 		checks = append(checks, func() {
-			out, err := sb.DescribeJob(&snowball.DescribeJobInput{JobId: &id})
+			out, err := sb.DescribeJob(t.Context(), &snowball.DescribeJobInput{JobId: &id})
 			if err != nil {
 				report(true, "acknowledged job %s: DescribeJob: %v", id, err)
 				return
 			}
 			md := out.JobMetadata
-			if got := aws.StringValue(md.JobState); got != "New" {
+			if got := md.JobState; got != "New" {
 				report(false, "job %s is %s, want New", id, got)
 			}
-			if got := aws.StringValue(md.AddressId); got != want.addressID {
+			if got := aws.ToString(md.AddressId); got != want.addressID {
 				report(true, "job %s has AddressId %s, want %s", id, got, want.addressID)
 			}
-			got := aws.StringValue(md.Description)
+			got := aws.ToString(md.Description)
 			switch {
 			case got == want.description:
 			case want.pending != nil && got == *want.pending:
@@ -426,23 +424,23 @@ func (l *crashLedger) mustVerify(t *testing.T, p *serverProcess, afterRound int)
 	// unacknowledged one found after an earlier restart is still there, and
 	// there are no more unacknowledged ones than creates the kills caught.
 	var addrIDs, jobIDs []string
-	err := sb.DescribeAddressesPages(&snowball.DescribeAddressesInput{}, func(out *snowball.DescribeAddressesOutput, _ bool) bool {
+	for pages := snowball.NewDescribeAddressesPaginator(sb, &snowball.DescribeAddressesInput{}); pages.HasMorePages(); {
+		out, err := pages.NextPage(t.Context())
+		if err != nil {
+			t.Fatalf("after round %d: DescribeAddresses: %v", afterRound, err)
+		}
 		for _, a := range out.Addresses {
-			addrIDs = append(addrIDs, aws.StringValue(a.AddressId))
+			addrIDs = append(addrIDs, aws.ToString(a.AddressId))
 		}
-		return true
-	})
-	if err != nil {
-		t.Fatalf("after round %d: DescribeAddresses: %v", afterRound, err)
 	}
-	err = sb.ListJobsPages(&snowball.ListJobsInput{}, func(out *snowball.ListJobsOutput, _ bool) bool {
-		for _, j := range out.JobListEntries {
-			jobIDs = append(jobIDs, aws.StringValue(j.JobId))
+	for pages := snowball.NewListJobsPaginator(sb, &snowball.ListJobsInput{}); pages.HasMorePages(); {
+		out, err := pages.NextPage(t.Context())
+		if err != nil {
+			t.Fatalf("after round %d: ListJobs: %v", afterRound, err)
 		}
-		return true
-	})
-	if err != nil {
-		t.Fatalf("after round %d: ListJobs: %v", afterRound, err)
+		for _, j := range out.JobListEntries {
+			jobIDs = append(jobIDs, aws.ToString(j.JobId))
+		}
 	}
 	nUnacked := len(l.unackedAddrs) + len(l.unackedJobs)
 	checkListed := func(what string, listed []string, acked func(string) bool, nAcked int, unacked map[string]bool, maybe int) {

@@ -15,8 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 )
 
 // BenchmarkManifestDownloads measures what 50 concurrent manifest
@@ -74,9 +75,9 @@ func median(xs []float64) float64 {
 
 // manifestURLs makes n jobs WithCustomer (the first time) and returns 50
 // manifest URLs over them, round-robin.
-func manifestURLs(tb testing.TB, p *serverProcess, data string, c *snowball.Snowball, n int) []string {
+func manifestURLs(tb testing.TB, p *serverProcess, data string, c *snowball.Client, n int) []string {
 	tb.Helper()
-	out, err := c.ListJobs(&snowball.ListJobsInput{})
+	out, err := c.ListJobs(tb.Context(), &snowball.ListJobsInput{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -85,17 +86,17 @@ func manifestURLs(tb testing.TB, p *serverProcess, data string, c *snowball.Snow
 		ids = append(ids, *j.JobId)
 	}
 	if len(ids) == 0 {
-		addr, err := c.CreateAddress(&snowball.CreateAddressInput{Address: &snowball.Address{
+		addr, err := c.CreateAddress(tb.Context(), &snowball.CreateAddressInput{Address: &types.Address{
 			Street1: aws.String("1 Main St"), City: aws.String("Seattle"), Country: aws.String("US")}})
 		if err != nil {
 			tb.Fatal(err)
 		}
 		token := adminToken(tb, data)
 		for range n {
-			j, err := c.CreateJob(&snowball.CreateJobInput{
-				JobType: aws.String("IMPORT"), SnowballType: aws.String("EDGE"), AddressId: addr.AddressId,
-				ShippingOption: aws.String("SECOND_DAY"), RoleARN: aws.String("arn:aws:iam::123456789012:role/snowball"),
-				Resources: &snowball.JobResource{S3Resources: []*snowball.S3Resource{{BucketArn: aws.String("arn:aws:s3:::b")}}},
+			j, err := c.CreateJob(tb.Context(), &snowball.CreateJobInput{
+				JobType: types.JobTypeImport, SnowballType: types.SnowballTypeEdge, AddressId: addr.AddressId,
+				ShippingOption: types.ShippingOptionSecondDay, RoleARN: aws.String("arn:aws:iam::123456789012:role/snowball"),
+				Resources: &types.JobResource{S3Resources: []types.S3Resource{{BucketArn: aws.String("arn:aws:s3:::b")}}},
 			})
 			if err != nil {
 				tb.Fatal(err)
@@ -112,7 +113,7 @@ func manifestURLs(tb testing.TB, p *serverProcess, data string, c *snowball.Snow
 	}
 	var urls []string
 	for i := range 50 {
-		m, err := c.GetJobManifest(&snowball.GetJobManifestInput{JobId: aws.String(ids[i%len(ids)])})
+		m, err := c.GetJobManifest(tb.Context(), &snowball.GetJobManifestInput{JobId: aws.String(ids[i%len(ids)])})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -159,7 +160,7 @@ func downloadAll(tb testing.TB, urls []string, n int) {
 
 // listJobsP99 calls ListJobs n times, one at a time, while during (if
 // any) runs alongside, and returns the 99th percentile latency.
-func listJobsP99(tb testing.TB, c *snowball.Snowball, n int, during func()) time.Duration {
+func listJobsP99(tb testing.TB, c *snowball.Client, n int, during func()) time.Duration {
 	done := make(chan struct{})
 	if during != nil {
 		go func() { defer close(done); during() }()
@@ -169,7 +170,7 @@ func listJobsP99(tb testing.TB, c *snowball.Snowball, n int, during func()) time
 	var lat []time.Duration
 	for i := 0; i < n || (during != nil && !closed(done)); i++ {
 		start := time.Now()
-		if _, err := c.ListJobs(&snowball.ListJobsInput{}); err != nil {
+		if _, err := c.ListJobs(tb.Context(), &snowball.ListJobsInput{}); err != nil {
 			tb.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))

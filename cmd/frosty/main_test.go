@@ -18,10 +18,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/aws/credentials"
-	"github.com/aws/aws-sdk-go/aws/session"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
+
+	"github.com/frostyhq/frosty/internal/frostytest"
 )
 
 // binary is the frosty command built once for the end-to-end tests.
@@ -124,13 +126,16 @@ func startServer(t testing.TB, dataDir string, extra ...string) *serverProcess {
 	return p
 }
 
-func (p *serverProcess) client() *snowball.Snowball {
-	return snowball.New(session.Must(session.NewSession(&aws.Config{
-		Endpoint:    aws.String(p.url),
-		Region:      aws.String("us-west-2"),
-		Credentials: credentials.NewStaticCredentials(p.keyID, p.secret, ""),
-		MaxRetries:  aws.Int(0),
-	})))
+// client is an aws-sdk-go-v2 client of p that never retries, so tests see
+// every error; optFns change its options.
+func (p *serverProcess) client(optFns ...func(*snowball.Options)) *snowball.Client {
+	return snowball.New(snowball.Options{
+		BaseEndpoint: aws.String(p.url),
+		Region:       "us-west-2",
+		Credentials:  credentials.NewStaticCredentialsProvider(p.keyID, p.secret, ""),
+		Retryer:      aws.NopRetryer{},
+		HTTPClient:   frostytest.BufferedBodyClient{Client: &http.Client{}},
+	}, optFns...)
 }
 
 // frosty runs a subcommand of the binary, which must end by itself within
@@ -175,21 +180,21 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	sb := p.client()
-	addr, err := sb.CreateAddress(&snowball.CreateAddressInput{Address: &snowball.Address{
+	addr, err := sb.CreateAddress(t.Context(), &snowball.CreateAddressInput{Address: &types.Address{
 		Name: aws.String("Ops"), Street1: aws.String("1 Main St"), City: aws.String("Seattle"), Country: aws.String("US"),
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	job, err := sb.CreateJob(&snowball.CreateJobInput{
-		JobType: aws.String("IMPORT"), AddressId: addr.AddressId, ShippingOption: aws.String("SECOND_DAY"),
-		SnowballType: aws.String("EDGE"),
-		Resources:    &snowball.JobResource{S3Resources: []*snowball.S3Resource{{BucketArn: aws.String("arn:aws:s3:::bucket")}}},
+	job, err := sb.CreateJob(t.Context(), &snowball.CreateJobInput{
+		JobType: types.JobTypeImport, AddressId: addr.AddressId, ShippingOption: types.ShippingOptionSecondDay,
+		SnowballType: types.SnowballTypeEdge,
+		Resources:    &types.JobResource{S3Resources: []types.S3Resource{{BucketArn: aws.String("arn:aws:s3:::bucket")}}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobID := aws.StringValue(job.JobId)
+	jobID := aws.ToString(job.JobId)
 
 	out, errOut, code := frosty(t, "advance", "--endpoint", p.url, "--data", data, "--job", jobID, "--to", "WithCustomer")
 	if code != 0 || strings.TrimSpace(out) != jobID+" WithCustomer" {
@@ -203,15 +208,15 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	unlock, err := sb.GetJobUnlockCode(&snowball.GetJobUnlockCodeInput{JobId: &jobID})
+	unlock, err := sb.GetJobUnlockCode(t.Context(), &snowball.GetJobUnlockCodeInput{JobId: &jobID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := sb.GetJobManifest(&snowball.GetJobManifestInput{JobId: &jobID})
+	m, err := sb.GetJobManifest(t.Context(), &snowball.GetJobManifestInput{JobId: &jobID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err = http.Get(aws.StringValue(m.ManifestURI))
+	resp, err = http.Get(aws.ToString(m.ManifestURI))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +230,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, errOut, code = frosty(t, "unlock", "--manifest", manifestFile, "--unlock-code", aws.StringValue(unlock.UnlockCode))
+	out, errOut, code = frosty(t, "unlock", "--manifest", manifestFile, "--unlock-code", aws.ToString(unlock.UnlockCode))
 	var doc struct {
 		JobID string `json:"jobId"`
 	}
@@ -239,12 +244,12 @@ func TestEndToEnd(t *testing.T) {
 	if err := os.WriteFile(manifestFile, body[:len(body)/2], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, errOut, code = frosty(t, "unlock", "--manifest", manifestFile, "--unlock-code", aws.StringValue(unlock.UnlockCode)); code != 1 || out != "" {
+	if out, errOut, code = frosty(t, "unlock", "--manifest", manifestFile, "--unlock-code", aws.ToString(unlock.UnlockCode)); code != 1 || out != "" {
 		t.Errorf("unlock of a truncated manifest: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 
 	// An acknowledged write survives kill -9.
-	if _, err := sb.UpdateJobShipmentState(&snowball.UpdateJobShipmentStateInput{JobId: &jobID, ShipmentState: aws.String("RETURNED")}); err != nil {
+	if _, err := sb.UpdateJobShipmentState(t.Context(), &snowball.UpdateJobShipmentStateInput{JobId: &jobID, ShipmentState: types.ShipmentStateReturned}); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.cmd.Process.Kill(); err != nil {
@@ -256,11 +261,11 @@ func TestEndToEnd(t *testing.T) {
 	if p2.keyID != p.keyID {
 		t.Errorf("restart generated new credentials %s, want the stored %s", p2.keyID, p.keyID)
 	}
-	d, err := p2.client().DescribeJob(&snowball.DescribeJobInput{JobId: &jobID})
+	d, err := p2.client().DescribeJob(t.Context(), &snowball.DescribeJobInput{JobId: &jobID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := aws.StringValue(d.JobMetadata.JobState); got != "InTransitToAWS" {
+	if got := d.JobMetadata.JobState; got != "InTransitToAWS" {
 		t.Errorf("after kill -9 and restart the job is %s, want InTransitToAWS", got)
 	}
 	out, errOut, code = frosty(t, "advance", "--endpoint", p2.url, "--data", data, "--job", jobID, "--to", "New")
@@ -283,15 +288,15 @@ func TestWebhookEndToEnd(t *testing.T) {
 	data := t.TempDir()
 	p := startServer(t, data, "--webhook", receiver.URL)
 	sb := p.client()
-	addr, err := sb.CreateAddress(&snowball.CreateAddressInput{Address: &snowball.Address{
+	addr, err := sb.CreateAddress(t.Context(), &snowball.CreateAddressInput{Address: &types.Address{
 		Street1: aws.String("1 Main St"), City: aws.String("Seattle"), Country: aws.String("US"),
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	job, err := sb.CreateJob(&snowball.CreateJobInput{
-		JobType: aws.String("LOCAL_USE"), AddressId: addr.AddressId, ShippingOption: aws.String("NEXT_DAY"),
-		Notification: &snowball.Notification{JobStatesToNotify: aws.StringSlice([]string{"WithCustomer"})},
+	job, err := sb.CreateJob(t.Context(), &snowball.CreateJobInput{
+		JobType: types.JobTypeLocalUse, AddressId: addr.AddressId, ShippingOption: types.ShippingOptionNextDay,
+		Notification: &types.Notification{JobStatesToNotify: []types.JobState{types.JobStateWithCustomer}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -15,8 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go/aws"
-	"github.com/aws/aws-sdk-go/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/snowball"
+	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 
 	_ "modernc.org/sqlite" // to damage a database the way a disk would
 )
@@ -108,7 +109,7 @@ func TestStartupErrors(t *testing.T) {
 // through its request drains, cuts the client off, says so and exits 0.
 func TestShutdownStalledClient(t *testing.T) {
 	p := startServer(t, t.TempDir(), "--shutdown-timeout", "300ms")
-	if _, err := p.client().DescribeAddresses(nil); err != nil {
+	if _, err := p.client().DescribeAddresses(t.Context(), nil); err != nil {
 		t.Fatal(err)
 	}
 	c, err := net.Dial("tcp", strings.TrimPrefix(p.url, "http://"))
@@ -143,7 +144,7 @@ func TestHealthDamagedDatabase(t *testing.T) {
 	data := t.TempDir()
 	p := startServer(t, data)
 	c := p.client()
-	if _, err := c.CreateAddress(&snowball.CreateAddressInput{Address: &snowball.Address{
+	if _, err := c.CreateAddress(t.Context(), &snowball.CreateAddressInput{Address: &types.Address{
 		Street1: aws.String("1 Main St"), City: aws.String("Seattle"), Country: aws.String("US")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestHealthDamagedDatabase(t *testing.T) {
 	if status != http.StatusServiceUnavailable || body["status"] != "unavailable" || body["reason"] == "" {
 		t.Errorf("damaged database: HTTP %d %v; want 503 with a reason", status, body)
 	}
-	if _, err := c.DescribeAddresses(nil); err == nil {
+	if _, err := c.DescribeAddresses(t.Context(), nil); err == nil {
 		t.Errorf("the API still answers from a damaged database")
 	}
 }
@@ -227,7 +228,7 @@ func TestDebugListen(t *testing.T) {
 
 func TestLogFormatJSON(t *testing.T) {
 	p := startServer(t, t.TempDir(), "--log-format", "json")
-	if _, err := p.client().DescribeAddresses(nil); err != nil {
+	if _, err := p.client().DescribeAddresses(t.Context(), nil); err != nil {
 		t.Fatal(err)
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/frostyhq/frosty/internal/faults"
 	"github.com/frostyhq/frosty/internal/lifecycle"
 	"github.com/frostyhq/frosty/internal/metrics"
 	"github.com/frostyhq/frosty/internal/server"
@@ -36,6 +37,10 @@ type serveConfig struct {
 	requestTimeout, drain time.Duration
 	logFormat, logLevel   string
 	debugListen           string
+
+	readyFile   string
+	corsOrigins originsFlag
+	seed        string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -58,6 +63,9 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error (debug adds health checks and scrapes to the request log)")
 	fs.StringVar(&c.debugListen, "debug-listen", "", "address of a separate listener for Go's pprof profiles (/debug/pprof/); off by default")
+	fs.StringVar(&c.readyFile, "ready-file", "", "once serving, write {url, region, accountId, accessKeyId, secretAccessKey, adminToken} to this JSON file (mode 0600); removed on shutdown")
+	fs.StringVar(&c.seed, "seed", "", "JSON file of addresses, jobs, clusters, long-term pricing and catalogues to create at startup, when the store has no records yet")
+	fs.Var(&c.corsOrigins, "cors-origins", "comma-separated `origins` (http://localhost:3000) or * that browser apps may call from (default: none)")
 }
 
 // defaultDrain is how long a shutdown waits for requests in progress.
@@ -114,11 +122,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.check(); err != nil {
 		return err
 	}
+	if err := removeReadyFile(cfg.readyFile); err != nil { // a stale one, from a server that was killed
+		return fmt.Errorf("--ready-file: %w", err)
+	}
 	log := newLogger(stderr, cfg.logFormat, cfg.logLevel)
 	profile := snowball.DefaultProfile()
 	if cfg.profile != "" {
 		var err error
 		if profile, err = snowball.LoadProfile(cfg.profile); err != nil {
+			return err
+		}
+	}
+
+	var seed *service.Seed
+	if cfg.seed != "" {
+		var err error
+		if seed, _, err = loadSeed(cfg.seed); err != nil {
 			return err
 		}
 	}
@@ -164,7 +183,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if publicURL == "" {
 		publicURL = "http://" + addr
 	}
-	clock := snowball.SystemClock{}
+	// The domain runs on the operator clock, which POST /_frosty/clock moves;
+	// signatures and deliveries keep to the real time.
+	realClock := snowball.SystemClock{}
+	clock := snowball.NewOperatorClock(realClock, snowball.ClockState{})
 	var handler *server.Server
 	var svc *service.Service
 	m := metrics.New(metrics.Sources{
@@ -194,7 +216,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		senders[snowball.MessageTargetWebhook] = lifecycle.Webhook{URL: cfg.webhook, Client: httpClient}
 	}
 	svcCfg.NotifySNS, svcCfg.NotifyWebhook = cfg.snsEndpoint != "", cfg.webhook != ""
-	dispatcher := lifecycle.NewDispatcher(store, clock, senders, log)
+	dispatcher := lifecycle.NewDispatcher(store, realClock, senders, log)
 	dispatcher.OnDelivery = m.Delivery
 	var engine *lifecycle.Engine
 	svcCfg.OnChange = func() {
@@ -203,21 +225,41 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		dispatcher.Wake()
 	}
+	svcCfg.OperatorClock = clock
 	svc = service.New(store, clock, server.PresignerFor(publicURL, sec.Download, clock), []byte(sec.TokenKey), svcCfg)
+	if err := svc.RestoreClock(ctx); err != nil {
+		return err
+	}
+	if seed != nil {
+		if err := seedAtStartup(ctx, svc, cfg.seed, seed, log); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	if timing != nil {
 		engine = lifecycle.New(store, svc, clock, timing, log)
 		engine.OnLate = m.Late
 	}
 	handler = server.New(server.Config{
-		Service: svc, Clock: clock, Log: log, Keys: keys, AdminToken: adminToken, DownloadKeys: downloadKeys,
+		Service: svc, Clock: clock, SigningClock: realClock, Log: log, Keys: keys, AdminToken: adminToken, DownloadKeys: downloadKeys,
+		AfterClockChange: func(ctx context.Context) error {
+			if engine == nil {
+				return nil
+			}
+			_, err := engine.RunDue(ctx)
+			engine.Wake() // its timer was set by the old time
+			return err
+		},
 		Limits:  server.Limits{MaxInFlight: cfg.maxInFlight, RequestTimeout: cfg.requestTimeout},
 		Metrics: m.Handler(),
 		OnRequest: func(r *server.Request) {
 			m.Request(r.Kind, r.Operation, r.ErrorCode, r.Duration)
 		},
+		CORSOrigins: cfg.corsOrigins,
+		Faults:      faults.New(store, clock),
 	})
 
-	printWelcome(stdout, "http://"+addr, creds, adminToken, cfg.auth == "none")
+	printWelcome(stdout, dialURL(addr), creds, adminToken, cfg.auth == "none")
 	if cfg.auth == "none" {
 		log.Warn("signature checking is off (--auth none): every caller is account " + snowball.DefaultAccount)
 	}
@@ -234,6 +276,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer dbg.Close()
+	}
+	if cfg.readyFile != "" {
+		if err := writeJSON(cfg.readyFile, newReadyInfo(addr, creds, adminToken)); err != nil {
+			srv.Close()
+			return fmt.Errorf("--ready-file: %w", err)
+		}
+		defer os.Remove(cfg.readyFile)
 	}
 	engineCtx, stopEngine := context.WithCancel(ctx)
 	engineDone := make(chan struct{})
