@@ -12,7 +12,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/sigv4"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // readyInfo is what --ready-file holds: how to call the server that wrote

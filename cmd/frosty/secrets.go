@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/frostyhq/frosty/internal/sigv4"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // Files of the data directory besides the database.

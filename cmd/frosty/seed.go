@@ -15,7 +15,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/frostyhq/frosty/internal/service"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // loadSeed reads and checks a seed file; its error names the file and the

@@ -22,8 +22,8 @@ import (
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
+	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/sqlite"
-	"github.com/frostyhq/frosty/snowball"
 )
 
 // serveConfig is the configuration of `frosty serve`.

@@ -16,7 +16,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/service"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // ContentType is the content type of every response.

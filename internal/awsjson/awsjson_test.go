@@ -9,7 +9,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/service"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // TestEveryOperationRegistered keeps the dispatch table and the model in step.

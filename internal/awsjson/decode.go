@@ -14,7 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // decode reads a JSON object into in. An empty body counts as {}; anything

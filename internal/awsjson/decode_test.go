@@ -16,7 +16,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/service"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 const jobID = "JID123e4567-e89b-12d3-a456-426655440000"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/service"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // oneFault hits every call with its fault and records the operations it

@@ -23,7 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // Generic are the errors any operation can be made to fail with besides

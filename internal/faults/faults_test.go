@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/sqlite"
-	"github.com/frostyhq/frosty/snowball"
 )
 
 const (

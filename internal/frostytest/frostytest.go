@@ -33,8 +33,8 @@ import (
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
+	domain "github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/sqlite"
-	domain "github.com/frostyhq/frosty/snowball"
 )
 
 // Start is 2026-01-02 15:04:05 UTC, where every test clock begins.

@@ -15,7 +15,7 @@ import (
 	"github.com/frostyhq/frosty/internal/frostytest"
 	"github.com/frostyhq/frosty/internal/lifecycle"
 	"github.com/frostyhq/frosty/internal/service"
-	domain "github.com/frostyhq/frosty/snowball"
+	domain "github.com/frostyhq/frosty/internal/snowball"
 )
 
 // day is one real-world day at the default time scale: 5 s.

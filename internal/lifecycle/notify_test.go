@@ -17,7 +17,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/lifecycle"
 	"github.com/frostyhq/frosty/internal/service"
-	domain "github.com/frostyhq/frosty/snowball"
+	domain "github.com/frostyhq/frosty/internal/snowball"
 )
 
 // receiver is an HTTP endpoint that records what it is sent: an SNS

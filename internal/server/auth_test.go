@@ -14,7 +14,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/frostytest"
 	"github.com/frostyhq/frosty/internal/sigv4"
-	domain "github.com/frostyhq/frosty/snowball"
+	domain "github.com/frostyhq/frosty/internal/snowball"
 )
 
 func TestSigV4(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/frostyhq/frosty/internal/service"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // clockJSON is the operator clock as the operator API shows it.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/frostytest"
 	"github.com/frostyhq/frosty/internal/service"
-	domain "github.com/frostyhq/frosty/snowball"
+	domain "github.com/frostyhq/frosty/internal/snowball"
 )
 
 // clockOf reads the operator clock through the operator API.

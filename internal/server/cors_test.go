@@ -13,7 +13,7 @@ import (
 	"github.com/frostyhq/frosty/internal/frostytest"
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/sigv4"
-	domain "github.com/frostyhq/frosty/snowball"
+	domain "github.com/frostyhq/frosty/internal/snowball"
 )
 
 // sdkHeaders are the headers the AWS SDK for JavaScript v3 asks a

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/frostyhq/frosty/internal/faults"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // apiFaults lets awsjson ask the injector about a call: the caller's

@@ -17,7 +17,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/frostytest"
 	"github.com/frostyhq/frosty/internal/server"
-	domain "github.com/frostyhq/frosty/snowball"
+	domain "github.com/frostyhq/frosty/internal/snowball"
 )
 
 // waitFor polls cond for up to 5 s of real time: for tests whose condition

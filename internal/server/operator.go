@@ -12,7 +12,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/awsjson"
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // admin guards an operator handler with the bearer token.

@@ -25,7 +25,7 @@ import (
 	"github.com/frostyhq/frosty/internal/faults"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // MaxBodyBytes bounds a request body; the largest real Snowball request is

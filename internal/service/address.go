@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // CreateAddress stores a shipping address and returns its new ID. Every

@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // eksReleases maps each EKS Anywhere release Frosty knows to the Kubernetes

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // clockSetting names the operator clock's state among the store's settings.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // Cluster sizes (BEHAVIOR.md §2.2): InitialClusterSize 3–16 creates that

@@ -9,7 +9,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/manifest"
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // The buckets of Frosty's download namespace: every presigned URL the API

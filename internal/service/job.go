@@ -7,7 +7,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/manifest"
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // newJob returns a job record in its first state with a fresh ID and, when

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // JobNotification is the body of every notification: what the job's owner

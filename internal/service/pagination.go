@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // DefaultPageSize is the page size when MaxResults is absent or 0.

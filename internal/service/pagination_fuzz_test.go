@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/frostyhq/frosty/internal/fuzzcorpus"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 var updateCorpus = flag.Bool("update-corpus", false, "rewrite the seed corpora under testdata/fuzz")

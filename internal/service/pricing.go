@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // LongTermPricingActive is the only status Frosty reports for a contract.

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // Reset forgets the addresses, jobs, clusters and long-term pricing of

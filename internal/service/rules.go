@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // device describes what a SnowballType can do (BEHAVIOR.md §4.4).

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // TestDeviceTable walks the whole SnowballType × capacity × job type matrix

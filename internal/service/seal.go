@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // DefaultMaxConcurrentSeals is Config.MaxConcurrentSeals when left zero:

@@ -14,8 +14,8 @@ import (
 
 	"github.com/frostyhq/frosty/internal/manifest"
 	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/sqlite"
-	"github.com/frostyhq/frosty/snowball"
 )
 
 var testOwner = snowball.Owner{Account: "111122223333", Partition: "us"}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // Seed is a seed document: records to create, each given as the request

@@ -12,8 +12,8 @@ import (
 
 	"github.com/frostyhq/frosty/internal/manifest"
 	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/sqlite"
-	"github.com/frostyhq/frosty/snowball"
 )
 
 // Accounts of the seed tests.

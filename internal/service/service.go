@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // Presigner turns an object of Frosty's own download namespace into a

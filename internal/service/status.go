@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // Ping reports whether the service can reach its store: nil when it can

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // move is one transition in the making: the transaction it is applied in,

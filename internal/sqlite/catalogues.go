@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // The catalogues, by their name in catalogue_entries.

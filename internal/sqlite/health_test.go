@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/storetest"
-	"github.com/frostyhq/frosty/snowball"
 )
 
 // wantOpenError fails t unless Open(path) fails with one line that names

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 func (t *tx) Setting(ctx context.Context, name string) (string, error) {

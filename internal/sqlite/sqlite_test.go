@@ -20,8 +20,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/storetest"
-	"github.com/frostyhq/frosty/snowball"
 )
 
 // MustOpenDB returns a database in a new file under tb.TempDir, closed when

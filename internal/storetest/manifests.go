@@ -6,7 +6,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // manifestTests are the tests of the sealed manifests.

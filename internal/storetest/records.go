@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // base is the time the records are made at. It has nanoseconds on purpose:

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/frostyhq/frosty/snowball"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // settingTests are the tests of the server-wide settings.
