@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
@@ -29,6 +30,10 @@ type Engine struct {
 	timing *service.Timing
 	log    *slog.Logger
 	wake   chan struct{}
+	// passes holds a pass of RunDue, so that the operator's (after a move
+	// of the clock) and the engine's own never interleave: a pass that saw
+	// the other apply a transition would stop before the chain is done.
+	passes sync.Mutex
 
 	// OnLate, if set, is called with how late each transition the engine
 	// applied was: the time it was applied less the time it fell due.
@@ -96,6 +101,8 @@ func runLoop(ctx context.Context, clock snowball.Clock, wake <-chan struct{}, ru
 // catches up, in order, with each state's side effects). It returns when
 // the next transition is due, or the zero time if none is pending.
 func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
+	e.passes.Lock()
+	defer e.passes.Unlock()
 	for {
 		now := e.clock.Now()
 		pending, err := e.pending(ctx)
