@@ -16,9 +16,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/frostyhq/frosty/internal/faults"
+	"github.com/frostyhq/frosty/internal/app"
 	"github.com/frostyhq/frosty/internal/lifecycle"
-	"github.com/frostyhq/frosty/internal/metrics"
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
@@ -163,8 +162,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("credentials: %w", err)
 		}
 	}
-	downloadKeys, err := sigv4.NewKeyring([]sigv4.Credential{sec.Download})
-	if err != nil {
+	if _, err := sigv4.NewKeyring([]sigv4.Credential{sec.Download}); err != nil {
 		return fmt.Errorf("%s: %w", secretsFile, err)
 	}
 
@@ -183,81 +181,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if publicURL == "" {
 		publicURL = "http://" + addr
 	}
-	// The domain runs on the operator clock, which POST /_frosty/clock moves;
-	// signatures and deliveries keep to the real time.
-	realClock := snowball.SystemClock{}
-	clock := snowball.NewOperatorClock(realClock, snowball.ClockState{})
-	var handler *server.Server
-	var svc *service.Service
-	m := metrics.New(metrics.Sources{
-		InFlight: func() int { return handler.InFlight() },
-		States:   func(ctx context.Context) (map[string]int, map[string]int, error) { return svc.StateCounts(ctx) },
-	})
-	svcCfg := service.Config{
-		SnowballLimit: cfg.snowballLimit, ExportParts: cfg.exportParts,
-		OnEvent: func(e *snowball.Event) {
-			log.Info("transition", "id", e.ResourceID, "from", e.From, "to", e.To, "cause", e.Cause, "at", e.At.Format(time.RFC3339Nano))
-			m.Transition(resourceKind(e.ResourceID), string(e.Cause))
-		},
-		OnSeal:       m.Seal,
-		OnStoreError: func(error) { m.StoreError() },
-	}
 	var timing *service.Timing
 	if cfg.lifecycle == "timed" {
 		timing = &service.Timing{Profile: profile, Scale: cfg.timeScale}
-		svcCfg.Timed = timing
 	}
-	senders := map[string]lifecycle.Sender{}
-	httpClient := &http.Client{Timeout: 30 * time.Second}
-	if cfg.snsEndpoint != "" {
-		senders[snowball.MessageTargetSNS] = lifecycle.NewSNS(cfg.snsEndpoint, httpClient)
-	}
-	if cfg.webhook != "" {
-		senders[snowball.MessageTargetWebhook] = lifecycle.Webhook{URL: cfg.webhook, Client: httpClient}
-	}
-	svcCfg.NotifySNS, svcCfg.NotifyWebhook = cfg.snsEndpoint != "", cfg.webhook != ""
-	dispatcher := lifecycle.NewDispatcher(store, realClock, senders, log)
-	dispatcher.OnDelivery = m.Delivery
-	var engine *lifecycle.Engine
-	svcCfg.OnChange = func() {
-		if engine != nil {
-			engine.Wake()
-		}
-		dispatcher.Wake()
-	}
-	svcCfg.OperatorClock = clock
-	svc = service.New(store, clock, server.PresignerFor(publicURL, sec.Download, clock), []byte(sec.TokenKey), svcCfg)
-	if err := svc.RestoreClock(ctx); err != nil {
+	a, err := app.New(ctx, app.Config{
+		Store: store, Log: log,
+		Keys: keys, AdminToken: adminToken, Download: sec.Download, PublicURL: publicURL, TokenKey: []byte(sec.TokenKey),
+		Timed:       timing,
+		SNSEndpoint: cfg.snsEndpoint, Webhook: cfg.webhook,
+		SnowballLimit: cfg.snowballLimit, ExportParts: cfg.exportParts,
+		Limits:      server.Limits{MaxInFlight: cfg.maxInFlight, RequestTimeout: cfg.requestTimeout},
+		CORSOrigins: cfg.corsOrigins,
+	})
+	if err != nil {
+		ln.Close()
 		return err
 	}
 	if seed != nil {
-		if err := seedAtStartup(ctx, svc, cfg.seed, seed, log); err != nil {
+		if err := seedAtStartup(ctx, a.Service, cfg.seed, seed, log); err != nil {
 			ln.Close()
 			return err
 		}
 	}
-	if timing != nil {
-		engine = lifecycle.New(store, svc, clock, timing, log)
-		engine.OnLate = m.Late
-	}
-	handler = server.New(server.Config{
-		Service: svc, Clock: clock, SigningClock: realClock, Log: log, Keys: keys, AdminToken: adminToken, DownloadKeys: downloadKeys,
-		AfterClockChange: func(ctx context.Context) error {
-			if engine == nil {
-				return nil
-			}
-			_, err := engine.RunDue(ctx)
-			engine.Wake() // its timer was set by the old time
-			return err
-		},
-		Limits:  server.Limits{MaxInFlight: cfg.maxInFlight, RequestTimeout: cfg.requestTimeout},
-		Metrics: m.Handler(),
-		OnRequest: func(r *server.Request) {
-			m.Request(r.Kind, r.Operation, r.ErrorCode, r.Duration)
-		},
-		CORSOrigins: cfg.corsOrigins,
-		Faults:      faults.New(store, clock),
-	})
 
 	printWelcome(stdout, dialURL(addr), creds, adminToken, cfg.auth == "none")
 	if cfg.auth == "none" {
@@ -265,7 +211,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log.Info("frosty serving", "addr", addr, "data", cfg.data, "public_url", publicURL, "lifecycle", cfg.lifecycle, "time_scale", cfg.timeScale)
 
-	srv := handler.HTTPServer()
+	srv := a.Handler.HTTPServer()
 	conns := trackConnections(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -284,20 +230,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer os.Remove(cfg.readyFile)
 	}
-	engineCtx, stopEngine := context.WithCancel(ctx)
-	engineDone := make(chan struct{})
-	go func() {
-		defer close(engineDone)
-		if engine != nil {
-			engine.Run(engineCtx) // catches up first with whatever fell due while the server was down
-		}
-	}()
-	dispatcherDone := make(chan struct{})
-	go func() {
-		defer close(dispatcherDone)
-		dispatcher.Run(engineCtx) // delivers what is pending in the outbox first
-	}()
-	defer func() { stopEngine(); <-engineDone; <-dispatcherDone }()
+	runCtx, stopRunning := context.WithCancel(ctx)
+	running := make(chan struct{})
+	go func() { defer close(running); a.Run(runCtx) }()
+	defer func() { stopRunning(); <-running }()
 	select {
 	case err := <-errc:
 		return err
@@ -317,14 +253,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log.Info("frosty stopped")
 	return nil
-}
-
-// resourceKind says whether an event's resource is a job or a cluster.
-func resourceKind(id string) string {
-	if strings.HasPrefix(id, "CID") {
-		return "cluster"
-	}
-	return "job"
 }
 
 // connections counts a server's connections by state, so that a shutdown
