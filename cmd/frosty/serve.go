@@ -309,23 +309,30 @@ func serveDebug(addr string, log *slog.Logger) (*http.Server, error) {
 	return srv, nil
 }
 
-// printWelcome tells a newcomer how to connect.
+// printWelcome tells a newcomer how to connect. It leads with
+// --endpoint-url because every client honours it: AWS_ENDPOINT_URL and a
+// profile's endpoint_url are read only from AWS CLI 2.13 and botocore 1.31
+// (boto3 1.28) on, and an older client that ignores them calls real AWS
+// with Frosty's keys.
 func printWelcome(w io.Writer, url string, creds []sigv4.Credential, adminToken string, noAuth bool) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Frosty is serving the Snowball API at %s\n\n", url)
+	keyID, secret := "test", "test"
 	switch {
 	case noAuth:
 		b.WriteString("Signatures are not checked (--auth none): any credentials work.\n")
-		b.WriteString("  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-west-2\n")
 	case len(creds) > 0:
-		c := creds[0]
-		fmt.Fprintf(&b, "Connect as account %s:\n", c.AccountID)
-		fmt.Fprintf(&b, "  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n  export AWS_DEFAULT_REGION=us-west-2\n", c.AccessKeyID, c.SecretAccessKey)
-		fmt.Fprintf(&b, "\nor, in ~/.aws/credentials and ~/.aws/config:\n  [frosty]\n  aws_access_key_id = %s\n  aws_secret_access_key = %s\n", c.AccessKeyID, c.SecretAccessKey)
-		b.WriteString("  [profile frosty]\n  region = us-west-2\n")
-		fmt.Fprintf(&b, "  endpoint_url = %s\n", url)
+		keyID, secret = creds[0].AccessKeyID, creds[0].SecretAccessKey
+		fmt.Fprintf(&b, "Connect as account %s:\n", creds[0].AccountID)
 	}
-	fmt.Fprintf(&b, "\nThen: aws snowball list-jobs --endpoint-url %s\n", url)
-	fmt.Fprintf(&b, "Operator API token: %s   (frosty advance --job JID... --to WithCustomer)\n", adminToken)
+	fmt.Fprintf(&b, "  export AWS_ACCESS_KEY_ID=%s\n  export AWS_SECRET_ACCESS_KEY=%s\n  export AWS_DEFAULT_REGION=us-west-2\n", keyID, secret)
+	fmt.Fprintf(&b, "  aws snowball list-jobs --endpoint-url %s\n\n", url)
+	b.WriteString("Give every client the endpoint: --endpoint-url (AWS CLI), endpoint_url= (boto3),\n" +
+		"BaseEndpoint (aws-sdk-go-v2). AWS_ENDPOINT_URL, or endpoint_url in a profile, is\n" +
+		"read only by AWS CLI 2.13+ and boto3 1.28+ (botocore 1.31+): older clients, such\n" +
+		"as Debian 12's awscli 2.9 and boto3 1.26, ignore it and would call real AWS with\n" +
+		"these keys. With a new enough client, a profile in ~/.aws/config can hold it all:\n")
+	fmt.Fprintf(&b, "  [profile frosty]\n  region = us-west-2\n  endpoint_url = %s\n  aws_access_key_id = %s\n  aws_secret_access_key = %s\n", url, keyID, secret)
+	fmt.Fprintf(&b, "\nOperator API token: %s   (frosty advance --job JID... --to WithCustomer)\n", adminToken)
 	fmt.Fprint(w, b.String())
 }
