@@ -68,6 +68,15 @@ cleanup() {
 		kill -TERM -- "-$run_pid" 2>/dev/null || true
 		wait "$run_pid" 2>/dev/null || true
 	fi
+	# `go run` does not pass SIGTERM on to the program it built, which is
+	# left running on its own: stop, by PID, whatever still runs from the
+	# temporary directory (go run's builds live under its TMPDIR).
+	local pids
+	pids=$(pgrep -f -- "$work/" || true)
+	if [[ -n $pids ]]; then
+		kill -TERM $pids 2>/dev/null || true
+		sleep 0.5
+	fi
 	chmod -R u+w "$work" 2>/dev/null || true
 	rm -rf "$work"
 	exit "$rc"
