@@ -179,7 +179,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := ln.Addr().String()
 	publicURL := cfg.publicURL
 	if publicURL == "" {
-		publicURL = "http://" + addr
+		publicURL = dialURL(addr) // a URL a client can reach, not [::]
 	}
 	var timing *service.Timing
 	if cfg.lifecycle == "timed" {

@@ -12,7 +12,7 @@ import (
 // first with a preflight OPTIONS, which carries no signature: it is
 // answered here, before the signature check and the in-flight limit.
 const (
-	corsAllowMethods = "POST, GET, OPTIONS"
+	corsAllowMethods = "POST, GET, DELETE, OPTIONS"
 	// corsExposeHeaders are the response headers a browser app may read:
 	// the SDK reads the request ID and the error type from them.
 	corsExposeHeaders = "x-amzn-RequestId, x-amzn-ErrorType, x-amz-request-id"

@@ -80,25 +80,25 @@ func TestCORSPreflight(t *testing.T) {
 	}{
 		{"Allowed", []string{portal, "https://portal.example.com"}, portal, "/", http.StatusNoContent, map[string]string{
 			"Access-Control-Allow-Origin":  portal,
-			"Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+			"Access-Control-Allow-Methods": "POST, GET, DELETE, OPTIONS",
 			"Access-Control-Allow-Headers": sdkHeaders,
 			"Access-Control-Max-Age":       "3600",
 		}},
 		{"AllowedOtherCase", []string{"https://portal.example.com"}, "https://Portal.Example.com", "/", http.StatusNoContent, map[string]string{
 			"Access-Control-Allow-Origin":  "https://Portal.Example.com",
-			"Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+			"Access-Control-Allow-Methods": "POST, GET, DELETE, OPTIONS",
 			"Access-Control-Allow-Headers": sdkHeaders,
 			"Access-Control-Max-Age":       "3600",
 		}},
 		{"Wildcard", []string{"*"}, "https://anything.example.net:8443", "/", http.StatusNoContent, map[string]string{
 			"Access-Control-Allow-Origin":  "https://anything.example.net:8443",
-			"Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+			"Access-Control-Allow-Methods": "POST, GET, DELETE, OPTIONS",
 			"Access-Control-Allow-Headers": sdkHeaders,
 			"Access-Control-Max-Age":       "3600",
 		}},
 		{"OperatorAPI", []string{portal}, portal, "/_frosty/health", http.StatusNoContent, map[string]string{
 			"Access-Control-Allow-Origin":  portal,
-			"Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+			"Access-Control-Allow-Methods": "POST, GET, DELETE, OPTIONS",
 			"Access-Control-Allow-Headers": sdkHeaders,
 			"Access-Control-Max-Age":       "3600",
 		}},
