@@ -100,8 +100,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			if a.engine != nil {
 				a.engine.Wake()
 			}
-			a.dispatcher.Wake()
 		},
+		OnMessage:    a.dispatcher.Wake,
 		OnSeal:       m.Seal,
 		OnStoreError: func(error) { m.StoreError() },
 	}

@@ -68,7 +68,13 @@ func (d *Dispatcher) Wake() {
 }
 
 // Run delivers messages as they fall due until ctx ends.
+// With no Sender it has nothing to deliver and waits for ctx alone: the
+// service queues messages only for the targets it is told are configured.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	if len(d.senders) == 0 {
+		<-ctx.Done()
+		return nil
+	}
 	return runLoop(ctx, d.clock, d.wake, d.RunDue, d.log.With("loop", "notify"))
 }
 

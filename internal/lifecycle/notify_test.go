@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go/aws"
@@ -259,5 +260,35 @@ func TestSNSSigning(t *testing.T) {
 				t.Errorf("Authorization %q, want %s… for eu-west-1/sns", r.auth, want)
 			}
 		})
+	}
+}
+
+// viewCounter counts a store's read transactions.
+type viewCounter struct {
+	domain.Store
+	views atomic.Int64
+}
+
+func (v *viewCounter) View(ctx context.Context, fn func(domain.Tx) error) error {
+	v.views.Add(1)
+	return v.Store.View(ctx, fn)
+}
+
+// TestDispatcherWithoutTargets: with no target configured the dispatcher
+// never reads the outbox, however often it is woken.
+func TestDispatcherWithoutTargets(t *testing.T) {
+	f := newFixture(t, service.Config{})
+	store := &viewCounter{Store: f.Store}
+	d := lifecycle.NewDispatcher(store, f.Clock, map[string]lifecycle.Sender{}, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); d.Run(ctx) }()
+	for range 100 {
+		d.Wake()
+	}
+	cancel()
+	<-done
+	if n := store.views.Load(); n != 0 {
+		t.Errorf("the dispatcher read the outbox %d times with nowhere to deliver", n)
 	}
 }

@@ -40,6 +40,10 @@ type Config struct {
 	// transfer progress and return labels. Nil (manual lifecycle) means
 	// progress stays at 0 and a label is ready when next described.
 	Timed *Timing
+	// OnMessage, if set, is called after a committed change that queued a
+	// notification in the outbox, so that the dispatcher, and only it, can
+	// look: the other changes give it nothing to do.
+	OnMessage func()
 	// OnChange, if set, is called after every committed change, so that a
 	// scheduler waiting for the next due transition can look again.
 	OnChange func()
@@ -273,14 +277,26 @@ func (s *Service) write(ctx context.Context, fn func(snowball.Tx) error) error {
 	if s.cfg.OnChange != nil {
 		s.cfg.OnChange()
 	}
+	if rec.messages > 0 && s.cfg.OnMessage != nil {
+		s.cfg.OnMessage()
+	}
 	return nil
 }
 
 // recordingTx keeps the events appended in a transaction, to be announced
-// only once it has committed.
+// only once it has committed, and counts the messages it queued.
 type recordingTx struct {
 	snowball.Tx
-	events []*snowball.Event
+	events   []*snowball.Event
+	messages int
+}
+
+func (r *recordingTx) InsertMessage(ctx context.Context, m *snowball.Message) error {
+	if err := r.Tx.InsertMessage(ctx, m); err != nil {
+		return err
+	}
+	r.messages++
+	return nil
 }
 
 func (r *recordingTx) AppendEvent(ctx context.Context, e *snowball.Event) error {

@@ -61,3 +61,41 @@ func TestStateCounts(t *testing.T) {
 		t.Errorf("clusters by state: %v, want none", clusters)
 	}
 }
+
+// TestOnMessage: the dispatcher is told of a commit only when it queued a
+// notification; other writes give it nothing to do.
+func TestOnMessage(t *testing.T) {
+	var told int
+	s, _ := mustService(mustOpenStore(t, filepath.Join(t.TempDir(), "frosty.db")),
+		Config{NotifyWebhook: true, OnMessage: func() { told++ }})
+	ctx := WithOwner(t.Context(), testOwner)
+	addr, err := s.CreateAddress(ctx, &model.CreateAddressRequest{Address: &model.Address{
+		Street1: model.Ptr("1 Main St"), City: model.Ptr("Seattle"), Country: model.Ptr("US")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := s.CreateJob(ctx, &model.CreateJobRequest{
+		JobType: model.Ptr(model.JobTypeImport), SnowballType: model.Ptr(model.SnowballTypeEdge), AddressId: addr.AddressId,
+		ShippingOption: model.Ptr(model.ShippingOptionSecondDay),
+		Resources:      &model.JobResource{S3Resources: []model.S3Resource{{BucketArn: model.Ptr("arn:aws:s3:::b")}}},
+		Notification:   &model.Notification{JobStatesToNotify: []model.JobState{model.JobStateWithCustomer}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if told != 0 {
+		t.Fatalf("told %d times before any notification was queued", told)
+	}
+	if _, err := s.AdvanceJob(t.Context(), *job.JobId, model.JobStatePreparingShipment); err != nil {
+		t.Fatal(err)
+	}
+	if told != 0 {
+		t.Errorf("told %d times by moves the job does not notify", told)
+	}
+	if _, err := s.AdvanceJob(t.Context(), *job.JobId, model.JobStateWithCustomer); err != nil {
+		t.Fatal(err)
+	}
+	if told != 1 {
+		t.Errorf("told %d times by the move to WithCustomer, want 1", told)
+	}
+}
