@@ -1,0 +1,467 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/frostyhq/frosty/internal/model"
+	"github.com/frostyhq/frosty/internal/snowball"
+)
+
+// conn runs the statements of one transaction and keeps the first
+// serialization failure or deadlock any of them met, so that Update can
+// tell the attempt is spoilt whatever fn made of the error.
+type conn struct {
+	tx     pgx.Tx
+	failed error
+}
+
+// note records err if it spoils the transaction, and returns it.
+func (c *conn) note(err error) error {
+	if c.failed == nil && retryable(err) {
+		c.failed = err
+	}
+	return err
+}
+
+func (c *conn) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := c.tx.Exec(ctx, sql, args...)
+	return tag, c.note(err)
+}
+
+func (c *conn) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	rows, err := c.tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, c.note(err)
+	}
+	return noted{rows, c}, nil
+}
+
+func (c *conn) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return notedRow{c.tx.QueryRow(ctx, sql, args...), c}
+}
+
+type noted struct {
+	pgx.Rows
+	c *conn
+}
+
+func (r noted) Err() error { return r.c.note(r.Rows.Err()) }
+
+type notedRow struct {
+	pgx.Row
+	c *conn
+}
+
+func (r notedRow) Scan(dest ...any) error { return r.c.note(r.Row.Scan(dest...)) }
+
+// isUnique reports whether err is a unique or primary key violation.
+func isUnique(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}
+
+// tx is a snowball.Tx; each method is one statement on a table below.
+type tx struct{ q *conn }
+
+var _ snowball.Tx = (*tx)(nil)
+
+// The tables. cols name the columns copied out of the record so that they
+// can be indexed; vals returns them in the same order.
+var (
+	addresses = newTable("addresses", "address",
+		func(a *snowball.Address) *int64 { return &a.Seq },
+		[]string{"id", "account", "partition"},
+		func(a *snowball.Address) []any { return []any{a.ID, a.Owner.Account, a.Owner.Partition} })
+
+	jobs = newTable("jobs", "job",
+		func(j *snowball.Job) *int64 { return &j.Seq },
+		[]string{"id", "account", "partition", "cluster_id", "master_id", "state"},
+		func(j *snowball.Job) []any {
+			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State)}
+		})
+
+	clusters = newTable("clusters", "cluster",
+		func(c *snowball.Cluster) *int64 { return &c.Seq },
+		[]string{"id", "account", "partition", "state"},
+		func(c *snowball.Cluster) []any {
+			return []any{c.ID, c.Owner.Account, c.Owner.Partition, string(c.State)}
+		})
+
+	longTermPricing = newTable("long_term_pricing", "long-term pricing",
+		func(l *snowball.LongTermPricing) *int64 { return &l.Seq },
+		[]string{"id", "account", "partition"},
+		func(l *snowball.LongTermPricing) []any { return []any{l.ID, l.Owner.Account, l.Owner.Partition} })
+
+	messages = newTable("messages", "message",
+		func(m *snowball.Message) *int64 { return &m.Seq },
+		[]string{"id", "delivered", "account"},
+		func(m *snowball.Message) []any { return []any{m.ID, !m.DeliveredAt.IsZero(), m.Account} })
+
+	events = newTable("events", "event",
+		func(e *snowball.Event) *int64 { return &e.Seq },
+		[]string{"resource_id"},
+		func(e *snowball.Event) []any { return []any{e.ResourceID} })
+)
+
+// notFinal repeats the WHERE clause of the partial index jobs_live, built
+// from the model's names so that it cannot select the wrong jobs; should the
+// names ever differ from the index's, the query is still right, only slower.
+var notFinal = fmt.Sprintf("state NOT IN ('%s', '%s')", model.JobStateComplete, model.JobStateCancelled)
+
+func (t *tx) InsertAddress(ctx context.Context, a *snowball.Address) error {
+	return addresses.insert(ctx, t.q, a)
+}
+
+func (t *tx) Address(ctx context.Context, id string) (*snowball.Address, error) {
+	return addresses.get(ctx, t.q, id)
+}
+
+func (t *tx) Addresses(ctx context.Context, owner snowball.Owner, p snowball.Page) ([]*snowball.Address, error) {
+	return addresses.list(ctx, t.q, ownedBy(owner), p)
+}
+
+func (t *tx) InsertJob(ctx context.Context, j *snowball.Job) error {
+	return jobs.insert(ctx, t.q, j)
+}
+
+func (t *tx) PutJob(ctx context.Context, j *snowball.Job) error {
+	return jobs.put(ctx, t.q, j)
+}
+
+func (t *tx) Job(ctx context.Context, id string) (*snowball.Job, error) {
+	return jobs.get(ctx, t.q, id)
+}
+
+func (t *tx) Jobs(ctx context.Context, f snowball.JobFilter, p snowball.Page) ([]*snowball.Job, error) {
+	return jobs.list(ctx, t.q, jobsWhere(f), p)
+}
+
+func jobsWhere(f snowball.JobFilter) where {
+	var w where
+	if f.Owner != nil {
+		w = ownedBy(*f.Owner)
+	}
+	if f.ClusterID != "" {
+		w.and("cluster_id = ?", f.ClusterID)
+	}
+	if f.MasterID != "" {
+		w.and("master_id = ?", f.MasterID)
+	}
+	if f.NotFinal {
+		w.and(notFinal)
+	}
+	return w
+}
+
+func (t *tx) InsertCluster(ctx context.Context, c *snowball.Cluster) error {
+	return clusters.insert(ctx, t.q, c)
+}
+
+func (t *tx) PutCluster(ctx context.Context, c *snowball.Cluster) error {
+	return clusters.put(ctx, t.q, c)
+}
+
+func (t *tx) Cluster(ctx context.Context, id string) (*snowball.Cluster, error) {
+	return clusters.get(ctx, t.q, id)
+}
+
+func (t *tx) Clusters(ctx context.Context, owner snowball.Owner, p snowball.Page) ([]*snowball.Cluster, error) {
+	return clusters.list(ctx, t.q, ownedBy(owner), p)
+}
+
+func (t *tx) JobsByState(ctx context.Context) (map[model.JobState]int, error) {
+	return countByState[model.JobState](ctx, t.q, "jobs")
+}
+
+func (t *tx) ClustersByState(ctx context.Context) (map[model.ClusterState]int, error) {
+	return countByState[model.ClusterState](ctx, t.q, "clusters")
+}
+
+// countByState counts the rows of table (jobs or clusters) by state.
+func countByState[S ~string](ctx context.Context, q *conn, table string) (map[S]int, error) {
+	rows, err := q.query(ctx, "SELECT state, count(*) FROM "+table+" GROUP BY state")
+	if err != nil {
+		return nil, fmt.Errorf("count %s by state: %w", table, err)
+	}
+	defer rows.Close()
+	out := map[S]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("count %s by state: %w", table, err)
+		}
+		out[S(state)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count %s by state: %w", table, err)
+	}
+	return out, nil
+}
+
+func (t *tx) InsertLongTermPricing(ctx context.Context, l *snowball.LongTermPricing) error {
+	return longTermPricing.insert(ctx, t.q, l)
+}
+
+func (t *tx) PutLongTermPricing(ctx context.Context, l *snowball.LongTermPricing) error {
+	return longTermPricing.put(ctx, t.q, l)
+}
+
+func (t *tx) LongTermPricing(ctx context.Context, id string) (*snowball.LongTermPricing, error) {
+	return longTermPricing.get(ctx, t.q, id)
+}
+
+func (t *tx) LongTermPricings(ctx context.Context, owner snowball.Owner, p snowball.Page) ([]*snowball.LongTermPricing, error) {
+	return longTermPricing.list(ctx, t.q, ownedBy(owner), p)
+}
+
+func (t *tx) AppendEvent(ctx context.Context, e *snowball.Event) error {
+	return events.insert(ctx, t.q, e)
+}
+
+func (t *tx) Events(ctx context.Context, resourceID string) ([]*snowball.Event, error) {
+	var w where
+	w.and("resource_id = ?", resourceID)
+	return events.list(ctx, t.q, w, snowball.Page{})
+}
+
+func (t *tx) InsertMessage(ctx context.Context, m *snowball.Message) error {
+	return messages.insert(ctx, t.q, m)
+}
+
+func (t *tx) PutMessage(ctx context.Context, m *snowball.Message) error {
+	return messages.put(ctx, t.q, m)
+}
+
+// PendingMessages repeats the WHERE clause of the partial index
+// messages_pending so that the planner can use it.
+func (t *tx) PendingMessages(ctx context.Context, p snowball.Page) ([]*snowball.Message, error) {
+	var w where
+	w.and("NOT delivered")
+	return messages.list(ctx, t.q, w, p)
+}
+
+func (t *tx) SealedManifest(ctx context.Context, jobID string) ([]byte, error) {
+	var sealed []byte
+	err := t.q.queryRow(ctx, "SELECT sealed FROM sealed_manifests WHERE job_id = $1", jobID).Scan(&sealed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, snowball.Errorf(snowball.NotFound, "sealed manifest of job %s not found", jobID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get sealed manifest of job %q: %w", jobID, err)
+	}
+	return sealed, nil
+}
+
+func (t *tx) InsertSealedManifest(ctx context.Context, jobID string, sealed []byte) error {
+	if sealed == nil {
+		sealed = []byte{} // not NULL
+	}
+	_, err := t.q.exec(ctx, "INSERT INTO sealed_manifests (job_id, sealed) VALUES ($1, $2)", jobID, sealed)
+	if isUnique(err) {
+		return snowball.Errorf(snowball.Exists, "job %s has a sealed manifest already", jobID)
+	}
+	if err != nil {
+		return fmt.Errorf("insert sealed manifest of job %q: %w", jobID, err)
+	}
+	return nil
+}
+
+// table stores records of type R in one table: the whole record as JSON in
+// doc, its Seq in seq, and cols beside them for the indexes. When the first
+// column is "id", records can be read and replaced by ID.
+type table[R any] struct {
+	noun string // in messages
+	seq  func(*R) *int64
+	vals func(*R) []any
+
+	insertSQL, putSQL, getSQL, listSQL string
+}
+
+func newTable[R any](name, noun string, seq func(*R) *int64, cols []string, vals func(*R) []any) *table[R] {
+	t := &table[R]{noun: noun, seq: seq, vals: vals}
+	t.insertSQL = fmt.Sprintf("INSERT INTO %s (%s, doc) VALUES (%s) RETURNING seq",
+		name, strings.Join(cols, ", "), params(1, len(cols)+1))
+	t.listSQL = fmt.Sprintf("SELECT seq, doc FROM %s WHERE seq > ?", name)
+	if cols[0] == "id" {
+		// SET takes the columns after id, then doc ($1 to $n); WHERE the id.
+		var set strings.Builder
+		for i, c := range append(cols[1:len(cols):len(cols)], "doc") {
+			fmt.Fprintf(&set, "%s = $%d, ", c, i+1)
+		}
+		t.putSQL = fmt.Sprintf("UPDATE %s SET %s WHERE id = $%d RETURNING seq",
+			name, strings.TrimSuffix(set.String(), ", "), len(cols)+1)
+		t.getSQL = fmt.Sprintf("SELECT seq, doc FROM %s WHERE id = $1", name)
+	}
+	return t
+}
+
+// params returns n placeholders from $first: "$1, $2, $3".
+func params(first, n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = "$" + strconv.Itoa(first+i)
+	}
+	return strings.Join(ps, ", ")
+}
+
+// insert adds r and sets its Seq.
+func (t *table[R]) insert(ctx context.Context, q *conn, r *R) error {
+	vals := t.vals(r)
+	doc, err := t.encode(r)
+	if err != nil {
+		return fmt.Errorf("insert %s %q: %w", t.noun, vals[0], err)
+	}
+	var seq int64
+	err = q.queryRow(ctx, t.insertSQL, append(vals, doc)...).Scan(&seq)
+	if isUnique(err) {
+		return fmt.Errorf("insert %s %q: the id exists", t.noun, vals[0])
+	}
+	if err != nil {
+		return fmt.Errorf("insert %s %q: %w", t.noun, vals[0], err)
+	}
+	*t.seq(r) = seq
+	return nil
+}
+
+// put replaces the record with r's ID, keeping its Seq, which it sets in r.
+func (t *table[R]) put(ctx context.Context, q *conn, r *R) error {
+	vals := t.vals(r)
+	doc, err := t.encode(r)
+	if err != nil {
+		return fmt.Errorf("put %s %q: %w", t.noun, vals[0], err)
+	}
+	args := append(vals[1:len(vals):len(vals)], doc, vals[0])
+	var seq int64
+	err = q.queryRow(ctx, t.putSQL, args...).Scan(&seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return snowball.Errorf(snowball.NotFound, "%s %s not found", t.noun, vals[0])
+	}
+	if err != nil {
+		return fmt.Errorf("put %s %q: %w", t.noun, vals[0], err)
+	}
+	*t.seq(r) = seq
+	return nil
+}
+
+func (t *table[R]) get(ctx context.Context, q *conn, id string) (*R, error) {
+	var seq int64
+	var doc []byte
+	err := q.queryRow(ctx, t.getSQL, id).Scan(&seq, &doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, snowball.Errorf(snowball.NotFound, "%s %s not found", t.noun, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s %q: %w", t.noun, id, err)
+	}
+	r, err := t.decode(seq, doc)
+	if err != nil {
+		return nil, fmt.Errorf("get %s %q: %w", t.noun, id, err)
+	}
+	return r, nil
+}
+
+// list returns the records matching w in Seq order, a page of them; a
+// Limit of 0 or less means no limit.
+func (t *table[R]) list(ctx context.Context, q *conn, w where, p snowball.Page) ([]*R, error) {
+	var limit *int64 // LIMIT NULL: no limit
+	if p.Limit > 0 {
+		n := int64(p.Limit)
+		limit = &n
+	}
+	args := append(append([]any{p.After}, w.args...), limit)
+	rows, err := q.query(ctx, t.listQuery(w), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", t.noun, err)
+	}
+	defer rows.Close()
+	var out []*R
+	for rows.Next() {
+		var seq int64
+		var doc []byte
+		if err := rows.Scan(&seq, &doc); err != nil {
+			return nil, fmt.Errorf("list %s: %w", t.noun, err)
+		}
+		r, err := t.decode(seq, doc)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", t.noun, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list %s: %w", t.noun, err)
+	}
+	return out, nil
+}
+
+// listQuery returns the query of list: its arguments are After, w's, and
+// the limit.
+func (t *table[R]) listQuery(w where) string {
+	var query strings.Builder
+	query.WriteString(t.listSQL)
+	for _, c := range w.conds {
+		query.WriteString(" AND " + c)
+	}
+	query.WriteString(" ORDER BY seq LIMIT ?")
+	return numbered(query.String())
+}
+
+// numbered replaces the ? placeholders of query with $1, $2, … in order.
+// The queries built here hold no other question mark.
+func numbered(query string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// encode returns r as the doc column, JSON text. The Seq in it is zeroed,
+// since the seq column is the one that counts.
+func (t *table[R]) encode(r *R) (string, error) {
+	c := *r
+	*t.seq(&c) = 0
+	b, err := json.Marshal(&c)
+	return string(b), err
+}
+
+func (t *table[R]) decode(seq int64, doc []byte) (*R, error) {
+	r := new(R)
+	if err := json.Unmarshal(doc, r); err != nil {
+		return nil, fmt.Errorf("decode %s %d: %w", t.noun, seq, err)
+	}
+	*t.seq(r) = seq
+	return r, nil
+}
+
+// where is the conditions of a list, ANDed, with their arguments; each ?
+// in them takes the next argument.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) and(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func ownedBy(o snowball.Owner) where {
+	var w where
+	w.and("account = ? AND partition = ?", o.Account, o.Partition)
+	return w
+}
