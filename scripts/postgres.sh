@@ -38,7 +38,9 @@ else
 	as() { "$@"; }
 fi
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/frosty-postgres.XXXXXX")
+# In /tmp itself, not $TMPDIR: the server runs as another user, who must
+# be able to reach its directory, and a TMPDIR may be private (0700).
+dir=$(mktemp -d /tmp/frosty-postgres.XXXXXX)
 chmod 755 "$dir" # the server's owner must reach its data and socket
 mkdir "$dir/data" "$dir/socket" "$dir/log"
 chown "$owner" "$dir/data" "$dir/socket" "$dir/log"

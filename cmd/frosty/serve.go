@@ -18,6 +18,7 @@ import (
 
 	"github.com/frostyhq/frosty/internal/app"
 	"github.com/frostyhq/frosty/internal/lifecycle"
+	"github.com/frostyhq/frosty/internal/postgres"
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
@@ -27,10 +28,10 @@ import (
 
 // serveConfig is the configuration of `frosty serve`.
 type serveConfig struct {
-	listen, data, credentials, auth, adminToken, lifecycle, profile, publicURL string
-	snsEndpoint, webhook                                                       string
-	timeScale                                                                  float64
-	snowballLimit, exportParts                                                 int
+	listen, data, store, credentials, auth, adminToken, lifecycle, profile, publicURL string
+	snsEndpoint, webhook                                                              string
+	timeScale                                                                         float64
+	snowballLimit, exportParts                                                        int
 
 	maxInFlight           int
 	requestTimeout, drain time.Duration
@@ -45,6 +46,7 @@ type serveConfig struct {
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:4590", "address to listen on")
 	fs.StringVar(&c.data, "data", "./frosty-data", "data directory: the SQLite database and the server's secret keys")
+	fs.StringVar(&c.store, "store", "", "where the records are kept: a postgres:// URL for PostgreSQL, or a file (sqlite://PATH or PATH) for SQLite (default: frosty.db in --data)")
 	fs.StringVar(&c.credentials, "credentials", "", `JSON file of [{"accountId","accessKeyId","secretAccessKey"}] (default: a generated key pair for account 000000000000)`)
 	fs.StringVar(&c.auth, "auth", "sigv4", "sigv4: verify signatures; none: accept any caller as account 000000000000")
 	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token of the operator API (default: generated and kept in --data)")
@@ -166,7 +168,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%s: %w", secretsFile, err)
 	}
 
-	store, err := sqlite.Open(filepath.Join(cfg.data, databaseFile))
+	store, err := openStore(ctx, cfg.store, cfg.data)
 	if err != nil {
 		return err
 	}
@@ -335,4 +337,23 @@ func printWelcome(w io.Writer, url string, creds []sigv4.Credential, adminToken 
 	fmt.Fprintf(&b, "  [profile frosty]\n  region = us-west-2\n  endpoint_url = %s\n  aws_access_key_id = %s\n  aws_secret_access_key = %s\n", url, keyID, secret)
 	fmt.Fprintf(&b, "\nOperator API token: %s   (frosty advance --job JID... --to WithCustomer)\n", adminToken)
 	fmt.Fprint(w, b.String())
+}
+
+// openStore opens the store --store names: PostgreSQL for a postgres://
+// URL, else SQLite in the file it names, by default in the data directory.
+func openStore(ctx context.Context, store, data string) (snowball.Store, error) {
+	switch {
+	case store == "":
+		return sqlite.Open(filepath.Join(data, databaseFile))
+	case strings.HasPrefix(store, "postgres://"), strings.HasPrefix(store, "postgresql://"):
+		db, err := postgres.Open(ctx, store)
+		if err != nil {
+			return nil, fmt.Errorf("--store: %w", err)
+		}
+		return db, nil
+	case strings.Contains(store, "://") && !strings.HasPrefix(store, "sqlite://"):
+		scheme, _, _ := strings.Cut(store, "://")
+		return nil, fmt.Errorf("%w: --store: %q is not a store: use postgres://… or sqlite://PATH (or a file path)", errUsage, scheme+"://")
+	}
+	return sqlite.Open(strings.TrimPrefix(store, "sqlite://"))
 }

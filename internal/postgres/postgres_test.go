@@ -2,10 +2,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,71 +11,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/frostyhq/frosty/internal/postgres/pgtest"
 	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/storetest"
 )
-
-// serverURL returns the URL of the server the tests run against, from
-// FROSTY_TEST_POSTGRES, or skips the test, saying why, when it is unset.
-// In CI (CI=true) a missing server fails the test instead: there the
-// Postgres tests must run.
-func serverURL(tb testing.TB) string {
-	tb.Helper()
-	u := os.Getenv("FROSTY_TEST_POSTGRES")
-	if u != "" {
-		return u
-	}
-	const how = "set FROSTY_TEST_POSTGRES to a postgres:// URL of a database the tests may create schemas in, " +
-		"or run them under a throwaway server: bash scripts/postgres.sh go test ./internal/postgres/"
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("FROSTY_TEST_POSTGRES is not set, and CI=true: the PostgreSQL tests must run in CI; %s", how)
-	}
-	tb.Skipf("SKIPPED: no PostgreSQL server to test against: %s", how)
-	return ""
-}
-
-// MustSchema creates an empty schema of its own for tb, dropped when tb
-// ends, and returns the URL that opens it: the server's URL with a
-// search_path naming it.
-func MustSchema(tb testing.TB) string {
-	tb.Helper()
-	base := serverURL(tb)
-	schema := "frosty_test_" + strings.ToLower(rand.Text()[:16])
-	admin(tb, base, "CREATE SCHEMA "+schema)
-	tb.Cleanup(func() { admin(tb, base, "DROP SCHEMA "+schema+" CASCADE") })
-	return withSearchPath(tb, base, schema)
-}
-
-// admin runs one statement on a connection of its own.
-func admin(tb testing.TB, base, sql string) {
-	tb.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatalf("connect to FROSTY_TEST_POSTGRES: %v", err)
-	}
-	defer c.Close(ctx)
-	if _, err := c.Exec(ctx, sql); err != nil {
-		tb.Fatalf("%s: %v", sql, err)
-	}
-}
-
-// withSearchPath returns base, a URL or a key=value string, set to open
-// schema.
-func withSearchPath(tb testing.TB, base, schema string) string {
-	tb.Helper()
-	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
-		return base + " search_path=" + schema
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("FROSTY_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // MustOpen opens the store at u and closes it when tb ends.
 func MustOpen(tb testing.TB, u string) *DB {
@@ -106,11 +42,11 @@ func MustPool(tb testing.TB, u string) *pgxpool.Pool {
 // MustOpenDB opens a store in a fresh schema.
 func MustOpenDB(tb testing.TB) *DB {
 	tb.Helper()
-	return MustOpen(tb, MustSchema(tb))
+	return MustOpen(tb, pgtest.MustSchema(tb))
 }
 
 func TestConformance(t *testing.T) {
-	serverURL(t)
+	pgtest.ServerURL(t)
 	storetest.Run(t, func(t *testing.T) snowball.Store { return MustOpenDB(t) })
 }
 
@@ -146,7 +82,7 @@ func wantVersions(t *testing.T, db *DB) {
 func TestMigrate(t *testing.T) {
 	t.Run("OpenTwice", func(t *testing.T) {
 		t.Parallel()
-		u := MustSchema(t)
+		u := pgtest.MustSchema(t)
 		db := MustOpen(t, u)
 		if err := db.Update(t.Context(), func(tx snowball.Tx) error {
 			return tx.InsertJob(t.Context(), storetest.NewJob("j", snowball.Owner{Account: "111111111111", Partition: "us"}))
@@ -172,7 +108,7 @@ func TestMigrate(t *testing.T) {
 	// them, the second CREATE TABLE would fail its Open.
 	t.Run("OpenAtOnce", func(t *testing.T) {
 		t.Parallel()
-		u := MustSchema(t)
+		u := pgtest.MustSchema(t)
 		const n = 8
 		dbs := make([]*DB, n)
 		errs := make([]error, n)
@@ -195,7 +131,7 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("OnlyNew", func(t *testing.T) {
 		t.Parallel()
-		u := MustSchema(t)
+		u := pgtest.MustSchema(t)
 		first := fstest.MapFS{"0001_a.sql": {Data: []byte("CREATE TABLE a (x INTEGER)")}}
 		second := fstest.MapFS{
 			"0001_a.sql": first["0001_a.sql"],
@@ -215,7 +151,7 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("Newer", func(t *testing.T) {
 		t.Parallel()
-		u := MustSchema(t)
+		u := pgtest.MustSchema(t)
 		db := MustOpen(t, u)
 		if _, err := db.pool.Exec(t.Context(), "INSERT INTO schema_migrations (version) VALUES (9999)"); err != nil {
 			t.Fatal(err)
@@ -233,7 +169,7 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("Rollback", func(t *testing.T) {
 		t.Parallel()
-		u := MustSchema(t)
+		u := pgtest.MustSchema(t)
 		pool := MustPool(t, u)
 		bad := fstest.MapFS{
 			"0001_a.sql": {Data: []byte("CREATE TABLE a (x INTEGER)")},
