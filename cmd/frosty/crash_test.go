@@ -24,7 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/frostyhq/frosty/internal/frostytest"
+	"github.com/frostyhq/frosty/internal/sdkhttp"
 )
 
 const (
@@ -115,7 +115,7 @@ func mustStartHealthy(t *testing.T, data string) *serverProcess {
 // caught by the kill fails instead of hanging.
 func crashClient(p *serverProcess) *snowball.Client {
 	return p.client(func(o *snowball.Options) {
-		o.HTTPClient = frostytest.BufferedBodyClient{Client: &http.Client{
+		o.HTTPClient = sdkhttp.BufferedClient{Client: &http.Client{
 			Timeout:   10 * time.Second,
 			Transport: &http.Transport{MaxIdleConnsPerHost: crashWriters},
 		}}

@@ -23,7 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/snowball"
 	"github.com/aws/aws-sdk-go-v2/service/snowball/types"
 
-	"github.com/frostyhq/frosty/internal/frostytest"
+	"github.com/frostyhq/frosty/internal/sdkhttp"
 )
 
 // binary is the frosty command built once for the end-to-end tests.
@@ -134,7 +134,7 @@ func (p *serverProcess) client(optFns ...func(*snowball.Options)) *snowball.Clie
 		Region:       "us-west-2",
 		Credentials:  credentials.NewStaticCredentialsProvider(p.keyID, p.secret, ""),
 		Retryer:      aws.NopRetryer{},
-		HTTPClient:   frostytest.BufferedBodyClient{Client: &http.Client{}},
+		HTTPClient:   sdkhttp.BufferedClient{Client: &http.Client{}},
 	}, optFns...)
 }
 

@@ -30,6 +30,7 @@ import (
 	snowballv1 "github.com/aws/aws-sdk-go/service/snowball"
 
 	"github.com/frostyhq/frosty/internal/faults"
+	"github.com/frostyhq/frosty/internal/sdkhttp"
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/sigv4"
@@ -146,35 +147,8 @@ func (s *Server) Client(cred sigv4.Credential, region string) *snowball.Client {
 		Credentials:  credentials.NewStaticCredentialsProvider(cred.AccessKeyID, cred.SecretAccessKey, ""),
 		HTTPSignerV4: clockSigner{signer: v4.NewSigner(), now: s.Clock.Now},
 		Retryer:      aws.NopRetryer{},
-		HTTPClient:   BufferedBodyClient{s.HTTP.Client()},
+		HTTPClient:   sdkhttp.BufferedClient{Client: s.HTTP.Client()},
 	})
-}
-
-// BufferedBodyClient is an HTTP client for aws-sdk-go-v2 that hands
-// net/http a copy of each request body in memory. smithy-go closes the
-// body it passed as soon as the response arrives, and its closed body
-// answers net/http's last check for bytes beyond Content-Length with an
-// error: net/http then closes the connection under the response the SDK
-// is reading ("use of closed network connection", aws-sdk-go-v2#2737).
-// The SDK's retryer hides it; a client that never retries does not.
-type BufferedBodyClient struct {
-	*http.Client
-}
-
-// Do sends r with its body read into memory.
-func (c BufferedBodyClient) Do(r *http.Request) (*http.Response, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return c.Client.Do(r)
-	}
-	body, err := io.ReadAll(r.Body)
-	r.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	r = r.Clone(r.Context())
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	return c.Client.Do(r)
 }
 
 // clockSigner is the SDK's SigV4 signer on a fake clock. The SDK hands

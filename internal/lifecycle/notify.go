@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/frostyhq/frosty/internal/sdkhttp"
 	"github.com/frostyhq/frosty/internal/snowball"
 )
 
@@ -182,33 +182,8 @@ func NewSNS(endpoint string, httpClient *http.Client) *SNS {
 		if httpClient == nil {
 			httpClient = http.DefaultClient
 		}
-		o.HTTPClient = bufferedBody{httpClient}
+		o.HTTPClient = sdkhttp.BufferedClient{Client: httpClient}
 	})}
-}
-
-// bufferedBody hands net/http a copy of each request body in memory.
-// smithy-go closes the body it passed as soon as the response arrives, and
-// its closed body answers net/http's last check for bytes beyond
-// Content-Length with an error: net/http then closes the connection under
-// the response being read (aws-sdk-go-v2#2737), and a message SNS took
-// would be sent again.
-type bufferedBody struct {
-	*http.Client
-}
-
-func (c bufferedBody) Do(r *http.Request) (*http.Response, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return c.Client.Do(r)
-	}
-	body, err := io.ReadAll(r.Body)
-	r.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	r = r.Clone(r.Context())
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	return c.Client.Do(r)
 }
 
 // fallbackCredentials are those of the chain, or placeholders when it has
