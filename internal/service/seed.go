@@ -349,54 +349,50 @@ func (r seedRefs) checkRequest(path string, e SeedEntry, owner snowball.Owner, i
 	return nil
 }
 
+// entries returns the SeedEntry of each of list's entries.
+func entries[E any](list []E, entry func(E) SeedEntry) []SeedEntry {
+	out := make([]SeedEntry, len(list))
+	for i, e := range list {
+		out[i] = entry(e)
+	}
+	return out
+}
+
+// addAll adds the refs of the entries of list, named list[i] in errors.
+func (r seedRefs) addAll(list string, kind refKind, es []SeedEntry) error {
+	for i, e := range es {
+		path := fmt.Sprintf("%s[%d]", list, i)
+		owner, err := e.owner(path)
+		if err != nil {
+			return err
+		}
+		if err := r.add(e.Ref, path, kind, e, owner); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // check checks seed whole and returns its refs.
 func (seed *Seed) check() (seedRefs, error) {
 	refs := seedRefs{}
 	// The refs first, so that an entry may name one that comes after it.
-	for i, e := range seed.Addresses {
-		path := fmt.Sprintf("addresses[%d]", i)
-		owner, err := e.owner(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := refs.add(e.Ref, path, refAddress, e.SeedEntry, owner); err != nil {
-			return nil, err
-		}
+	if err := refs.addAll("addresses", refAddress, entries(seed.Addresses, func(e SeedAddress) SeedEntry { return e.SeedEntry })); err != nil {
+		return nil, err
 	}
 	for i, e := range seed.PickupLocations {
 		if err := refs.add(e.Ref, fmt.Sprintf("pickupLocations[%d]", i), refPickupLocation, SeedEntry{}, snowball.Owner{}); err != nil {
 			return nil, err
 		}
 	}
-	for i, e := range seed.LongTermPricing {
-		path := fmt.Sprintf("longTermPricing[%d]", i)
-		owner, err := e.owner(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := refs.add(e.Ref, path, refLongTermPricing, e.SeedEntry, owner); err != nil {
-			return nil, err
-		}
+	if err := refs.addAll("longTermPricing", refLongTermPricing, entries(seed.LongTermPricing, func(e SeedLongTermPricing) SeedEntry { return e.SeedEntry })); err != nil {
+		return nil, err
 	}
-	for i, e := range seed.Clusters {
-		path := fmt.Sprintf("clusters[%d]", i)
-		owner, err := e.owner(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := refs.add(e.Ref, path, refCluster, e.SeedEntry, owner); err != nil {
-			return nil, err
-		}
+	if err := refs.addAll("clusters", refCluster, entries(seed.Clusters, func(e SeedCluster) SeedEntry { return e.SeedEntry })); err != nil {
+		return nil, err
 	}
-	for i, e := range seed.Jobs {
-		path := fmt.Sprintf("jobs[%d]", i)
-		owner, err := e.owner(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := refs.add(e.Ref, path, refJob, e.SeedEntry, owner); err != nil {
-			return nil, err
-		}
+	if err := refs.addAll("jobs", refJob, entries(seed.Jobs, func(e SeedJob) SeedEntry { return e.SeedEntry })); err != nil {
+		return nil, err
 	}
 
 	if err := seed.checkCatalogues(); err != nil {
