@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/frostyhq/frosty/internal/migration"
 	"github.com/frostyhq/frosty/internal/postgres/pgtest"
 	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/storetest"
@@ -66,13 +67,13 @@ func versions(t *testing.T, db *DB) []int {
 
 func wantVersions(t *testing.T, db *DB) {
 	t.Helper()
-	ms, err := readMigrations(migrations)
+	ms, err := migration.Read(migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want []int
 	for _, m := range ms {
-		want = append(want, m.version)
+		want = append(want, m.Version)
 	}
 	if got := versions(t, db); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("schema_migrations holds %v, want %v", got, want)

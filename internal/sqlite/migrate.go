@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/frostyhq/frosty/internal/migration"
 )
 
 //go:embed migrations/*.sql
@@ -25,51 +25,13 @@ var migrations = func() fs.FS {
 	return sub
 }()
 
-// A migration is one step of the schema.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// readMigrations returns the *.sql files of fsys in version order.
-func readMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		prefix, _, _ := strings.Cut(name, "_")
-		v, err := strconv.Atoi(prefix)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name does not start with a positive version number", name)
-		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	if len(ms) == 0 {
-		return nil, fmt.Errorf("no migrations")
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same version", ms[i-1].name, ms[i].name)
-		}
-	}
-	return ms, nil
-}
-
 // migrate applies, in one transaction, the migrations of fsys that the
 // database has not had, recording each in schema_migrations. Either all of
 // them are applied or none is. It refuses a database that has had a
 // migration fsys does not hold: a newer Frosty wrote it, and this one might
 // misread or damage what it does not know.
 func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
-	ms, err := readMigrations(fsys)
+	ms, err := migration.Read(fsys)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -93,25 +55,25 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	}
 	known := make(map[int]bool, len(ms))
 	for _, m := range ms {
-		known[m.version] = true
+		known[m.Version] = true
 	}
 	for _, v := range applied {
 		if !known[v] {
-			return fmt.Errorf("migrate: the database has schema version %d, which this Frosty does not know (it knows up to %d): it was written by a newer Frosty", v, ms[len(ms)-1].version)
+			return fmt.Errorf("migrate: the database has schema version %d, which this Frosty does not know (it knows up to %d): it was written by a newer Frosty", v, ms[len(ms)-1].Version)
 		}
 	}
 
 	for _, m := range ms {
-		if slices.Contains(applied, m.version) {
+		if slices.Contains(applied, m.Version) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO schema_migrations (version, applied_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`,
-			m.version); err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+			m.Version); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

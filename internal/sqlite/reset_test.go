@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/frostyhq/frosty/internal/migration"
 	"github.com/frostyhq/frosty/internal/snowball"
 )
 
@@ -18,13 +19,13 @@ import (
 func TestMigrationFillsMessageAccounts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "frosty.db")
 	old := fstest.MapFS{}
-	all, err := readMigrations(migrations)
+	all, err := migration.Read(migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range all {
-		if m.version < 7 {
-			old[m.name] = &fstest.MapFile{Data: []byte(m.sql)}
+		if m.Version < 7 {
+			old[m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
 		}
 	}
 	db, err := open(path, old)

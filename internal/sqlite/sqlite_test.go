@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/frostyhq/frosty/internal/migration"
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/storetest"
@@ -226,7 +227,7 @@ func appliedMigrations(t *testing.T, path string) []applied {
 
 func TestMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "frosty.db")
-	embeddedMs, err := readMigrations(migrations)
+	embeddedMs, err := migration.Read(migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,8 +236,8 @@ func TestMigrations(t *testing.T) {
 		t.Fatalf("applied %d migrations, want %d", len(first), len(embeddedMs))
 	}
 	for i, m := range embeddedMs {
-		if first[i].Version != m.version {
-			t.Errorf("migration %d has version %d, want %d", i, first[i].Version, m.version)
+		if first[i].Version != m.Version {
+			t.Errorf("migration %d has version %d, want %d", i, first[i].Version, m.Version)
 		}
 	}
 
@@ -251,7 +252,7 @@ func TestMigrations(t *testing.T) {
 	// A newer build brings a migration: only it is applied.
 	newer := fstest.MapFS{"9000_extra.sql": {Data: []byte("CREATE TABLE extra (x TEXT);\nINSERT INTO extra VALUES ('a');")}}
 	for _, m := range embeddedMs {
-		newer[m.name] = &fstest.MapFile{Data: []byte(m.sql)}
+		newer[m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
 	}
 	t.Run("OnlyNew", func(t *testing.T) {
 		db, err := open(path, newer)
@@ -326,7 +327,7 @@ func TestReadMigrationsErrors(t *testing.T) {
 		"Zero":      {"0000_init.sql": {}},
 		"Duplicate": {"0001_a.sql": {}, "01_b.sql": {}},
 	} {
-		if _, err := readMigrations(fsys); err == nil {
+		if _, err := migration.Read(fsys); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -658,13 +659,13 @@ func BenchmarkListJobs(b *testing.B) {
 func TestMigrationFillsClusterStates(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "frosty.db")
 	old := fstest.MapFS{}
-	all, err := readMigrations(migrations)
+	all, err := migration.Read(migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range all {
-		if m.version < 4 {
-			old[m.name] = &fstest.MapFile{Data: []byte(m.sql)}
+		if m.Version < 4 {
+			old[m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
 		}
 	}
 	db, err := open(path, old)
