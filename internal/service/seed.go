@@ -218,14 +218,19 @@ type refField struct {
 	set   func(string) // changes the copy of the request the field is of
 }
 
+// appendRefField appends the field at p, a member that takes an ID, when
+// it is given.
+func appendRefField(fs []refField, name string, kind refKind, p **string) []refField {
+	if *p == nil {
+		return fs
+	}
+	return append(fs, refField{name: name, kinds: kind, value: **p, set: func(v string) { *p = &v }})
+}
+
 // jobRefFields returns the fields of in, a copy the caller owns, that take IDs.
 func jobRefFields(in *model.CreateJobRequest) []refField {
 	var fs []refField
-	add := func(name string, kind refKind, p **string) {
-		if *p != nil {
-			fs = append(fs, refField{name: name, kinds: kind, value: **p, set: func(v string) { *p = &v }})
-		}
-	}
+	add := func(name string, kind refKind, p **string) { fs = appendRefField(fs, name, kind, p) }
 	add("AddressId", refAddress, &in.AddressId)
 	add("ForwardingAddressId", refAddress, &in.ForwardingAddressId)
 	add("ClusterId", refCluster, &in.ClusterId)
@@ -237,11 +242,7 @@ func jobRefFields(in *model.CreateJobRequest) []refField {
 // take IDs; it gives in a LongTermPricingIds of its own.
 func clusterRefFields(in *model.CreateClusterRequest) []refField {
 	var fs []refField
-	add := func(name string, kind refKind, p **string) {
-		if *p != nil {
-			fs = append(fs, refField{name: name, kinds: kind, value: **p, set: func(v string) { *p = &v }})
-		}
-	}
+	add := func(name string, kind refKind, p **string) { fs = appendRefField(fs, name, kind, p) }
 	add("AddressId", refAddress, &in.AddressId)
 	add("ForwardingAddressId", refAddress, &in.ForwardingAddressId)
 	in.LongTermPricingIds = slices.Clone(in.LongTermPricingIds)

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/frostyhq/frosty/internal/migration"
 	"github.com/frostyhq/frosty/internal/snowball"
 )
 
@@ -18,16 +16,7 @@ import (
 // reset of that account deletes them.
 func TestMigrationFillsMessageAccounts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "frosty.db")
-	old := fstest.MapFS{}
-	all, err := migration.Read(migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range all {
-		if m.Version < 7 {
-			old[m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
-		}
-	}
+	old := migrationsBefore(t, 7)
 	db, err := open(path, old)
 	if err != nil {
 		t.Fatal(err)

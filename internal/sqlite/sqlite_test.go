@@ -658,16 +658,7 @@ func BenchmarkListJobs(b *testing.B) {
 // opens with its clusters counted by state.
 func TestMigrationFillsClusterStates(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "frosty.db")
-	old := fstest.MapFS{}
-	all, err := migration.Read(migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range all {
-		if m.Version < 4 {
-			old[m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
-		}
-	}
+	old := migrationsBefore(t, 4)
 	db, err := open(path, old)
 	if err != nil {
 		t.Fatal(err)
@@ -694,4 +685,21 @@ func TestMigrationFillsClusterStates(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ClustersByState after the migration (-want +got):\n%s", diff)
 	}
+}
+
+// migrationsBefore returns the embedded migrations older than version: the
+// schema of an earlier Frosty, for the tests of what a migration fills in.
+func migrationsBefore(tb testing.TB, version int) fstest.MapFS {
+	tb.Helper()
+	all, err := migration.Read(migrations)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	old := fstest.MapFS{}
+	for _, m := range all {
+		if m.Version < version {
+			old[m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
+		}
+	}
+	return old
 }
