@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -83,17 +84,17 @@ var (
 
 	jobs = newTable("jobs", "job",
 		func(j *snowball.Job) *int64 { return &j.Seq },
-		[]string{"id", "account", "partition", "cluster_id", "master_id", "state"},
+		[]string{"id", "account", "partition", "cluster_id", "master_id", "state", "due_at"},
 		func(j *snowball.Job) []any {
-			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State)}
-		})
+			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State), timestamp(j.DueAt)}
+		}, endClaim)
 
 	clusters = newTable("clusters", "cluster",
 		func(c *snowball.Cluster) *int64 { return &c.Seq },
-		[]string{"id", "account", "partition", "state"},
+		[]string{"id", "account", "partition", "state", "due_at"},
 		func(c *snowball.Cluster) []any {
-			return []any{c.ID, c.Owner.Account, c.Owner.Partition, string(c.State)}
-		})
+			return []any{c.ID, c.Owner.Account, c.Owner.Partition, string(c.State), timestamp(c.DueAt)}
+		}, endClaim)
 
 	longTermPricing = newTable("long_term_pricing", "long-term pricing",
 		func(l *snowball.LongTermPricing) *int64 { return &l.Seq },
@@ -102,14 +103,28 @@ var (
 
 	messages = newTable("messages", "message",
 		func(m *snowball.Message) *int64 { return &m.Seq },
-		[]string{"id", "delivered", "account"},
-		func(m *snowball.Message) []any { return []any{m.ID, !m.DeliveredAt.IsZero(), m.Account} })
+		[]string{"id", "delivered", "account", "target", "next_attempt"},
+		func(m *snowball.Message) []any {
+			return []any{m.ID, !m.DeliveredAt.IsZero(), m.Account, m.Target, m.NextAttempt}
+		}, endClaim)
 
 	events = newTable("events", "event",
 		func(e *snowball.Event) *int64 { return &e.Seq },
 		[]string{"resource_id"},
 		func(e *snowball.Event) []any { return []any{e.ResourceID} })
 )
+
+// endClaim is what a put also sets: storing a record ends any lease on it
+// (Store.ClaimDue, Store.ClaimMessages).
+const endClaim = "claimed_until = NULL"
+
+// timestamp is a time as its column holds it: NULL for the zero time.
+func timestamp(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
 
 // notFinal repeats the WHERE clause of the partial index jobs_live, built
 // from the model's names so that it cannot select the wrong jobs; should the
@@ -286,7 +301,8 @@ type table[R any] struct {
 	insertSQL, putSQL, getSQL, listSQL string
 }
 
-func newTable[R any](name, noun string, seq func(*R) *int64, cols []string, vals func(*R) []any) *table[R] {
+// onPut, if given, is one more assignment that put makes.
+func newTable[R any](name, noun string, seq func(*R) *int64, cols []string, vals func(*R) []any, onPut ...string) *table[R] {
 	t := &table[R]{noun: noun, seq: seq, vals: vals}
 	t.insertSQL = fmt.Sprintf("INSERT INTO %s (%s, doc) VALUES (%s) RETURNING seq",
 		name, strings.Join(cols, ", "), params(1, len(cols)+1))
@@ -296,6 +312,9 @@ func newTable[R any](name, noun string, seq func(*R) *int64, cols []string, vals
 		var set strings.Builder
 		for i, c := range append(cols[1:len(cols):len(cols)], "doc") {
 			fmt.Fprintf(&set, "%s = $%d, ", c, i+1)
+		}
+		for _, c := range onPut {
+			set.WriteString(c + ", ")
 		}
 		t.putSQL = fmt.Sprintf("UPDATE %s SET %s WHERE id = $%d RETURNING seq",
 			name, strings.TrimSuffix(set.String(), ", "), len(cols)+1)
@@ -464,4 +483,31 @@ func ownedBy(o snowball.Owner) where {
 	var w where
 	w.and("account = ? AND partition = ?", o.Account, o.Partition)
 	return w
+}
+
+func (t *tx) NextDue(ctx context.Context, now time.Time) (time.Time, error) {
+	var next *time.Time
+	err := t.q.queryRow(ctx, `SELECT least(
+	(SELECT due_at FROM jobs WHERE due_at IS NOT NULL AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY due_at LIMIT 1),
+	(SELECT due_at FROM clusters WHERE due_at IS NOT NULL AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY due_at LIMIT 1))`, now).Scan(&next)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("next due: %w", err)
+	}
+	if next == nil {
+		return time.Time{}, nil
+	}
+	return next.UTC(), nil
+}
+
+func (t *tx) NextMessageAttempt(ctx context.Context, targets []string, now time.Time) (time.Time, error) {
+	var next time.Time
+	err := t.q.queryRow(ctx, `SELECT next_attempt FROM messages WHERE NOT delivered
+	AND (claimed_until IS NULL OR claimed_until <= $1) AND target = ANY($2) ORDER BY next_attempt LIMIT 1`, now, targets).Scan(&next)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("next message attempt: %w", err)
+	}
+	return next.UTC(), nil
 }

@@ -80,6 +80,12 @@ type Job struct {
 	Outbound    *Shipment
 	Inbound     *Shipment
 	ReturnLabel *ReturnLabel
+
+	// DueAt is when the timed lifecycle moves the job on by itself; zero
+	// when only a call will (it waits for the customer, its cluster or its
+	// parts, or the lifecycle is manual). The service keeps it; the store
+	// indexes it, so that the lifecycle reads only what is due.
+	DueAt time.Time `json:",omitzero"`
 }
 
 // Shipment is one leg of a device's journey.
@@ -146,6 +152,10 @@ type Cluster struct {
 	// part of ClusterMetadata.
 	Capacity         model.SnowballCapacity
 	RemoteManagement model.RemoteManagement
+
+	// DueAt is when the timed lifecycle ends the cluster's processing
+	// window (AwaitingQuorum with its quorum); zero otherwise. See Job.DueAt.
+	DueAt time.Time `json:",omitzero"`
 }
 
 // LongTermPricing is a long-term pricing contract.

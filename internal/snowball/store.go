@@ -2,6 +2,8 @@ package snowball
 
 import (
 	"context"
+	"slices"
+	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
 )
@@ -23,6 +25,30 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the store.
 	Close() error
+
+	// ClaimDue gives the caller, until lease, up to limit jobs and up to
+	// limit clusters whose DueAt is set and not after by, soonest first,
+	// leaving out those that another caller holds a lease on that runs
+	// past now. Storing the record (PutJob, PutCluster) ends its claim.
+	// Claims share the timed lifecycle's work out between replicas; they
+	// lock nothing: a claimed record may still be changed by anyone, and
+	// the lifecycle's steps check the state they leave. Each call is a
+	// transaction of its own.
+	ClaimDue(ctx context.Context, by, now, lease time.Time, limit int) ([]Due, error)
+	// ClaimMessages gives the caller, until lease, up to limit undelivered
+	// messages to the given targets whose NextAttempt is not after now and
+	// that no other caller holds a lease on past now, in Seq order.
+	// PutMessage ends the claim. Each call is a transaction of its own.
+	ClaimMessages(ctx context.Context, targets []string, now, lease time.Time, limit int) ([]*Message, error)
+}
+
+// Due is a transition of the timed lifecycle waiting for its time: the job
+// (or cluster) ID, the state it is in, and when it moves on.
+type Due struct {
+	ID      string
+	Cluster bool
+	State   string
+	At      time.Time
 }
 
 // Page selects a slice of a list in creation order: the records whose Seq
@@ -96,6 +122,13 @@ type Tx interface {
 	// PendingMessages returns the messages not yet delivered, in Seq order.
 	PendingMessages(ctx context.Context, p Page) ([]*Message, error)
 
+	// NextDue returns the earliest DueAt of the jobs and clusters that no
+	// caller of ClaimDue holds a lease on past now, or the zero time if
+	// none has one. NextMessageAttempt returns the earliest NextAttempt of
+	// the undelivered messages to targets that no lease holds past now.
+	NextDue(ctx context.Context, now time.Time) (time.Time, error)
+	NextMessageAttempt(ctx context.Context, targets []string, now time.Time) (time.Time, error)
+
 	// SealedManifest returns the job's sealed manifest, byte for byte as it
 	// was stored, or NotFound if none was.
 	SealedManifest(ctx context.Context, jobID string) ([]byte, error)
@@ -152,4 +185,22 @@ type RecordCounts struct {
 	Events          int `json:"events"`
 	Messages        int `json:"messages"`
 	SealedManifests int `json:"sealedManifests"`
+}
+
+// SortDue puts ds in the order the timed lifecycle applies them: soonest
+// first, and at equal times clusters first, so that their nodes can leave
+// New.
+func SortDue(ds []Due) {
+	slices.SortStableFunc(ds, func(a, b Due) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		switch {
+		case a.Cluster && !b.Cluster:
+			return -1
+		case b.Cluster && !a.Cluster:
+			return 1
+		}
+		return 0
+	})
 }

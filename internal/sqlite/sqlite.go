@@ -181,6 +181,11 @@ func (db *DB) View(ctx context.Context, fn func(snowball.Tx) error) error {
 // fn's error is returned as is. Updates wait for one another in turn, so fn
 // must not call Update itself.
 func (db *DB) Update(ctx context.Context, fn func(snowball.Tx) error) error {
+	return db.write(ctx, func(t *sql.Tx) error { return fn(&tx{q: t}) })
+}
+
+// write is Update on the statements themselves.
+func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	// BeginTx waits, under ctx, for the single write connection and then
 	// issues BEGIN IMMEDIATE (see writerDSN).
 	t, err := db.w.BeginTx(ctx, nil)
@@ -188,7 +193,7 @@ func (db *DB) Update(ctx context.Context, fn func(snowball.Tx) error) error {
 		return fmt.Errorf("begin update: %w", err)
 	}
 	defer t.Rollback() // a no-op once committed
-	if err := fn(&tx{q: t}); err != nil {
+	if err := fn(t); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -466,6 +467,12 @@ func TestQueryPlans(t *testing.T) {
 		"JobsMaster":       jobs.listQuery(jobsWhere(snowball.JobFilter{MasterID: "m"})),
 		"JobsNotFinal":     jobs.listQuery(jobsWhere(snowball.JobFilter{NotFinal: true})),
 		"JobsOwnerLive":    jobs.listQuery(jobsWhere(snowball.JobFilter{Owner: &o, NotFinal: true})),
+		"ClaimDueJobs":     fmt.Sprintf(claimSQL, "jobs"),
+		"ClaimDueClusters": fmt.Sprintf(claimSQL, "clusters"),
+		"NextDueJobs":      fmt.Sprintf(nextDueSQL, "jobs"),
+		"NextDueClusters":  fmt.Sprintf(nextDueSQL, "clusters"),
+		"ClaimMessages":    fmt.Sprintf(claimMessagesSQL, "?, ?"),
+		"NextAttempt":      fmt.Sprintf(nextAttemptSQL, "?, ?"),
 	} {
 		args := make([]any, strings.Count(q, "?"))
 		for i := range args {
@@ -702,4 +709,54 @@ func migrationsBefore(tb testing.TB, version int) fstest.MapFS {
 		}
 	}
 	return old
+}
+
+// TestMigrationFillsOutboxClaims: the messages of a database from before
+// migration 0008 can be claimed, each at its retry time (to the second),
+// and its live jobs have no due time until the service fills them in.
+func TestMigrationFillsOutboxClaims(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "frosty.db")
+	db, err := open(path, migrationsBefore(t, 8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	for id, next := range map[string]time.Time{"due": now.Add(-time.Hour), "later": now.Add(time.Hour + 500*time.Millisecond)} {
+		m := &snowball.Message{ID: id, Target: snowball.MessageTargetWebhook, Body: "{}", NextAttempt: next}
+		doc, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.w.Exec("INSERT INTO messages (id, delivered, account, doc) VALUES (?, 0, 'a', ?)", id, string(doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.w.Exec(`INSERT INTO jobs (id, account, partition, cluster_id, master_id, state, doc) VALUES ('j', 'a', 'us', '', '', 'New', '{"ID":"j","State":"New"}')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	db = MustOpenPath(t, path)
+	defer db.Close()
+	targets := []string{snowball.MessageTargetWebhook}
+	got, err := db.ClaimMessages(t.Context(), targets, now, now.Add(time.Minute), 10)
+	if err != nil || len(got) != 1 || got[0].ID != "due" {
+		t.Fatalf("ClaimMessages after the migration = %v, %v; want the message that was due", got, err)
+	}
+	var next, due time.Time
+	if err := db.View(t.Context(), func(tx snowball.Tx) (err error) {
+		if next, err = tx.NextMessageAttempt(t.Context(), targets, now); err != nil {
+			return err
+		}
+		due, err = tx.NextDue(t.Context(), now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := now.Add(time.Hour); !next.Equal(want) {
+		t.Errorf("NextMessageAttempt after the migration = %v; want %v", next, want)
+	}
+	if !due.IsZero() {
+		t.Errorf("NextDue after the migration = %v; want none until the service fills due times in", due)
+	}
 }

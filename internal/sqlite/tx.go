@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/snowball"
@@ -37,17 +38,17 @@ var (
 
 	jobs = newTable("jobs", "job",
 		func(j *snowball.Job) *int64 { return &j.Seq },
-		[]string{"id", "account", "partition", "cluster_id", "master_id", "state"},
+		[]string{"id", "account", "partition", "cluster_id", "master_id", "state", "due_at"},
 		func(j *snowball.Job) []any {
-			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State)}
-		})
+			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State), micros(j.DueAt)}
+		}, endClaim)
 
 	clusters = newTable("clusters", "cluster",
 		func(c *snowball.Cluster) *int64 { return &c.Seq },
-		[]string{"id", "account", "partition", "state"},
+		[]string{"id", "account", "partition", "state", "due_at"},
 		func(c *snowball.Cluster) []any {
-			return []any{c.ID, c.Owner.Account, c.Owner.Partition, string(c.State)}
-		})
+			return []any{c.ID, c.Owner.Account, c.Owner.Partition, string(c.State), micros(c.DueAt)}
+		}, endClaim)
 
 	longTermPricing = newTable("long_term_pricing", "long-term pricing",
 		func(l *snowball.LongTermPricing) *int64 { return &l.Seq },
@@ -56,14 +57,29 @@ var (
 
 	messages = newTable("messages", "message",
 		func(m *snowball.Message) *int64 { return &m.Seq },
-		[]string{"id", "delivered", "account"},
-		func(m *snowball.Message) []any { return []any{m.ID, !m.DeliveredAt.IsZero(), m.Account} })
+		[]string{"id", "delivered", "account", "target", "next_attempt"},
+		func(m *snowball.Message) []any {
+			return []any{m.ID, !m.DeliveredAt.IsZero(), m.Account, m.Target, m.NextAttempt.UnixMicro()}
+		}, endClaim)
 
 	events = newTable("events", "event",
 		func(e *snowball.Event) *int64 { return &e.Seq },
 		[]string{"resource_id"},
 		func(e *snowball.Event) []any { return []any{e.ResourceID} })
 )
+
+// endClaim is what a put also sets: storing a record ends any lease on it
+// (Store.ClaimDue, Store.ClaimMessages).
+const endClaim = "claimed_until = NULL"
+
+// micros is a time as its column holds it: Unix microseconds, or NULL for
+// the zero time.
+func micros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
 
 // notFinal repeats the WHERE clause of the partial index jobs_live, built
 // from the model's names so that it cannot select the wrong jobs; should the
@@ -202,7 +218,8 @@ type table[R any] struct {
 	insertSQL, putSQL, getSQL, listSQL string
 }
 
-func newTable[R any](name, noun string, seq func(*R) *int64, cols []string, vals func(*R) []any) *table[R] {
+// onPut, if given, is one more assignment that put makes.
+func newTable[R any](name, noun string, seq func(*R) *int64, cols []string, vals func(*R) []any, onPut ...string) *table[R] {
 	t := &table[R]{noun: noun, seq: seq, vals: vals}
 	t.insertSQL = fmt.Sprintf("INSERT INTO %s (%s, doc) VALUES (%s?) RETURNING seq",
 		name, strings.Join(cols, ", "), strings.Repeat("?, ", len(cols)))
@@ -211,6 +228,9 @@ func newTable[R any](name, noun string, seq func(*R) *int64, cols []string, vals
 		var set strings.Builder
 		for _, c := range cols[1:] {
 			set.WriteString(c + " = ?, ")
+		}
+		for _, c := range onPut {
+			set.WriteString(c + ", ")
 		}
 		t.putSQL = fmt.Sprintf("UPDATE %s SET %sdoc = ? WHERE id = ? RETURNING seq", name, set.String())
 		t.getSQL = fmt.Sprintf("SELECT seq, doc FROM %s WHERE id = ?", name)
@@ -394,4 +414,61 @@ func (t *tx) InsertSealedManifest(ctx context.Context, jobID string, sealed []by
 		return fmt.Errorf("insert sealed manifest of job %q: %w", jobID, err)
 	}
 	return nil
+}
+
+// The queries of NextDue (on jobs or clusters) and NextMessageAttempt
+// (with the targets' placeholders): each walks its partial index in order
+// and stops at the first row no lease holds.
+const (
+	nextDueSQL     = "SELECT due_at FROM %s WHERE due_at IS NOT NULL AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY due_at LIMIT 1"
+	nextAttemptSQL = "SELECT next_attempt FROM messages WHERE delivered = 0 AND (claimed_until IS NULL OR claimed_until <= ?) AND target IN (%s) ORDER BY next_attempt LIMIT 1"
+)
+
+func (t *tx) NextDue(ctx context.Context, now time.Time) (time.Time, error) {
+	var next time.Time
+	for _, table := range []string{"jobs", "clusters"} {
+		at, err := earliest(ctx, t.q, fmt.Sprintf(nextDueSQL, table), now.UnixMicro())
+		if err != nil {
+			return time.Time{}, fmt.Errorf("next due of %s: %w", table, err)
+		}
+		if !at.IsZero() && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next, nil
+}
+
+func (t *tx) NextMessageAttempt(ctx context.Context, targets []string, now time.Time) (time.Time, error) {
+	if len(targets) == 0 {
+		return time.Time{}, nil
+	}
+	at, err := earliest(ctx, t.q, fmt.Sprintf(nextAttemptSQL, placeholders(len(targets))), append([]any{now.UnixMicro()}, anys(targets)...)...)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("next message attempt: %w", err)
+	}
+	return at, nil
+}
+
+// earliest runs a query of one time column in Unix microseconds, and
+// returns its first row's time, or the zero time if there is none.
+func earliest(ctx context.Context, q querier, query string, args ...any) (time.Time, error) {
+	var us int64
+	err := q.QueryRowContext(ctx, query, args...).Scan(&us)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.UnixMicro(us).UTC(), nil
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }

@@ -57,6 +57,7 @@ func NewJob(id string, o snowball.Owner) *snowball.Job {
 		CreatedAt:      base,
 		State:          model.JobStateWithCustomer,
 		StateEnteredAt: base.Add(90 * time.Minute).In(ist),
+		DueAt:          base.Add(36 * time.Hour).In(ist),
 		Metadata: model.JobMetadata{
 			AddressId:    model.Ptr("ADID00000000-0000-0000-0000-000000000001"),
 			ClusterId:    model.Ptr("CID00000000-0000-0000-0000-000000000001"),
@@ -181,6 +182,7 @@ func NewCluster(id string, o snowball.Owner) *snowball.Cluster {
 		CreatedAt:      base,
 		State:          model.ClusterStateAwaitingQuorum,
 		StateEnteredAt: base.Add(time.Second).In(ist),
+		DueAt:          base.Add(time.Hour).In(ist),
 		Metadata: model.ClusterMetadata{
 			AddressId:           model.Ptr("ADID00000000-0000-0000-0000-000000000001"),
 			ClusterId:           model.Ptr(id),
@@ -282,6 +284,7 @@ func changeJob(j *snowball.Job) {
 	j.Outbound.Status = "Returned"
 	j.Inbound = nil
 	j.ReturnLabel.ExpiresAt = j.ReturnLabel.ExpiresAt.Add(time.Hour)
+	j.DueAt = j.DueAt.Add(time.Hour)
 }
 
 func changeCluster(c *snowball.Cluster) {
@@ -294,6 +297,7 @@ func changeCluster(c *snowball.Cluster) {
 	c.Quorum++
 	c.Capacity = model.SnowballCapacityT98
 	c.RemoteManagement = model.RemoteManagementNotInstalled
+	c.DueAt = time.Time{}
 }
 
 func changeLongTermPricing(l *snowball.LongTermPricing) {

@@ -63,6 +63,8 @@ func Run(t *testing.T, open func(t *testing.T) snowball.Store) {
 		{"LongTermPricing", longTermPricingKind.tests()},
 		{"Events", eventTests},
 		{"Messages", messageTests},
+		{"Due", dueTests},
+		{"MessageClaims", messageClaimTests},
 		{"SealedManifests", manifestTests},
 		{"Faults", faultTests},
 		{"States", stateTests},

@@ -1,0 +1,24 @@
+-- The timed lifecycle reads only what is due. due_at is when a job or
+-- cluster next moves on by itself (NULL: only a call will), in Unix
+-- microseconds, copied from the record's DueAt; claimed_until is the end of
+-- the lease a lifecycle pass holds on it (see Store.ClaimDue), cleared by
+-- every put. The rows migrated here have no due_at yet: the service fills
+-- them in when it next starts with the timed lifecycle, since due times
+-- follow from the timing profile, which the store does not know.
+ALTER TABLE jobs ADD COLUMN due_at INTEGER;
+ALTER TABLE jobs ADD COLUMN claimed_until INTEGER;
+CREATE INDEX jobs_due ON jobs (due_at) WHERE due_at IS NOT NULL;
+
+ALTER TABLE clusters ADD COLUMN due_at INTEGER;
+ALTER TABLE clusters ADD COLUMN claimed_until INTEGER;
+CREATE INDEX clusters_due ON clusters (due_at) WHERE due_at IS NOT NULL;
+
+-- The dispatcher claims the messages due to its targets: target and
+-- next_attempt (Unix microseconds) come out of doc for that. A message
+-- queued before keeps its retry time, to the second.
+ALTER TABLE messages ADD COLUMN target TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN next_attempt INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN claimed_until INTEGER;
+UPDATE messages SET target = coalesce(json_extract(doc, '$.Target'), ''),
+	next_attempt = coalesce(CAST(strftime('%s', json_extract(doc, '$.NextAttempt')) AS INTEGER) * 1000000, 0);
+CREATE INDEX messages_due ON messages (next_attempt) WHERE delivered = 0;
