@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frostyhq/frosty/internal/faults"
@@ -48,6 +49,12 @@ type Config struct {
 	SnowballLimit, ExportParts int
 	Limits                     server.Limits
 	CORSOrigins                []string
+
+	// Poll is how soon this replica sees what others over the same store
+	// did: the jobs they made due, the messages they queued, a move of the
+	// operator clock, the claims of one that died. Zero, for a store this
+	// process alone uses, looks only when its own changes call for it.
+	Poll time.Duration
 }
 
 // App is one Frosty, ready to serve.
@@ -59,6 +66,8 @@ type App struct {
 
 	engine     *lifecycle.Engine
 	dispatcher *lifecycle.Dispatcher
+	poll       time.Duration
+	log        *slog.Logger
 }
 
 // New assembles an App over cfg.Store, with its operator clock where the
@@ -69,7 +78,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if real == nil {
 		real = snowball.SystemClock{}
 	}
-	a := &App{Clock: snowball.NewOperatorClock(real, snowball.ClockState{})}
+	a := &App{Clock: snowball.NewOperatorClock(real, snowball.ClockState{}), log: log}
 	a.Metrics = metrics.New(metrics.Sources{
 		InFlight: func() int { return a.Handler.InFlight() },
 		States:   func(ctx context.Context) (map[string]int, map[string]int, error) { return a.Service.StateCounts(ctx) },
@@ -96,9 +105,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			log.Info("transition", "id", e.ResourceID, "from", e.From, "to", e.To, "cause", e.Cause, "at", e.At.Format(time.RFC3339Nano))
 			m.Transition(resourceKind(e.ResourceID), string(e.Cause))
 		},
-		OnChange: func() {
+		OnDue: func(at time.Time) {
 			if a.engine != nil {
-				a.engine.Wake()
+				a.engine.WakeFor(at)
 			}
 		},
 		OnMessage:    a.dispatcher.Wake,
@@ -109,10 +118,21 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := a.Service.RestoreClock(ctx); err != nil {
 		return nil, err
 	}
-	if cfg.Timed != nil {
-		a.engine = lifecycle.New(cfg.Store, a.Service, a.Clock, cfg.Timed, log)
-		a.engine.OnLate = m.Late
+	start := time.Now()
+	n, err := a.Service.RecomputeDue(ctx)
+	if err != nil {
+		return nil, err
 	}
+	if n > 0 {
+		log.Info("due times recomputed for this timing", "changed", n, "took", time.Since(start).Round(time.Millisecond).String())
+	}
+	if cfg.Timed != nil {
+		a.engine = lifecycle.New(cfg.Store, a.Service, a.Clock, real, log)
+		a.engine.OnLate = m.Late
+		a.engine.Poll = cfg.Poll
+	}
+	a.dispatcher.Poll = cfg.Poll
+	a.poll = cfg.Poll
 	downloadKeys, err := sigv4.NewKeyring([]sigv4.Credential{cfg.Download})
 	if err != nil {
 		return nil, err
@@ -147,15 +167,40 @@ func (a *App) RunDue(ctx context.Context) error {
 // while no server ran) and the notification dispatcher until ctx ends,
 // and waits for them to stop.
 func (a *App) Run(ctx context.Context) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if a.engine != nil {
-			a.engine.Run(ctx)
-		}
-	}()
+	var wg sync.WaitGroup
+	if a.engine != nil {
+		wg.Go(func() { a.engine.Run(ctx) })
+	}
+	if a.poll > 0 {
+		wg.Go(func() { a.followClock(ctx) })
+	}
 	a.dispatcher.Run(ctx) // delivers what is pending in the outbox first
-	<-done
+	wg.Wait()
+}
+
+// followClock reads the operator clock from the store every poll, so that
+// a move made through another replica reaches this one, and wakes the
+// lifecycle when it moved.
+func (a *App) followClock(ctx context.Context) {
+	t := time.NewTicker(a.poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		before := a.Clock.State()
+		if err := a.Service.RestoreClock(ctx); err != nil {
+			if ctx.Err() == nil {
+				a.log.Error("follow the operator clock", "err", err)
+			}
+			continue
+		}
+		if a.Clock.State() != before && a.engine != nil {
+			a.engine.Wake()
+		}
+	}
 }
 
 // resourceKind says whether an event's resource is a job or a cluster.

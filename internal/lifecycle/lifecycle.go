@@ -7,8 +7,8 @@ package lifecycle
 import (
 	"context"
 	"log/slog"
-	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/frostyhq/frosty/internal/model"
@@ -20,33 +20,57 @@ import (
 // after it is created with SECOND_DAY shipping: a real-world day lasts 5 s.
 const DefaultTimeScale = 17280
 
-// Engine applies due transitions. It is safe to run one per replica: a
-// transition is applied only if the job is still in the state it left, so a
-// timer, an operator call and another replica never apply it twice.
+// Defaults of an Engine's Batch and Lease.
+const (
+	DefaultBatch = 100
+	DefaultLease = 10 * time.Second
+)
+
+// Engine applies due transitions. The service keeps each job's and
+// cluster's due time in the store; a pass claims what is due, a batch at a
+// time (Store.ClaimDue), applies it, and asks the store when the next falls
+// due, so its cost follows the transitions it applies, not the number of
+// live jobs. It is safe to run one per replica: claims share the work out,
+// and a transition is applied only if the job is still in the state it
+// left, so a timer, an operator call and another replica never apply it
+// twice.
 type Engine struct {
-	store  snowball.Store
-	svc    *service.Service
-	clock  snowball.Clock
-	timing *service.Timing
-	log    *slog.Logger
-	wake   chan struct{}
+	store snowball.Store
+	svc   *service.Service
+	clock snowball.Clock // the domain's time, which due times are in
+	real  snowball.Clock // the real time, which leases are in
+	log   *slog.Logger
+	wake  chan struct{}
 	// passes holds a pass of RunDue, so that the operator's (after a move
 	// of the clock) and the engine's own never interleave: a pass that saw
 	// the other apply a transition would stop before the chain is done.
 	passes sync.Mutex
+	// sleepUntil is the due time (Unix ns) the engine sleeps until; 0
+	// while it is in a pass or has nothing due, when every WakeFor wakes
+	// it.
+	sleepUntil atomic.Int64
 
 	// OnLate, if set, is called with how late each transition the engine
 	// applied was: the time it was applied less the time it fell due.
 	OnLate func(time.Duration)
+	// Batch is how many due jobs (and clusters) a pass claims at a time;
+	// Lease how long a claim keeps them from other replicas, which must be
+	// longer than a batch takes to apply.
+	Batch int
+	Lease time.Duration
+	// Poll, if set, is the longest the engine sleeps: how soon it sees what
+	// another replica made due, or left claimed when it died. Zero (one
+	// process over its store) sleeps until the next due time or a WakeFor.
+	Poll time.Duration
 }
 
-// New returns an Engine; timing must be the one the service was given.
-func New(store snowball.Store, svc *service.Service, clock snowball.Clock, timing *service.Timing, log *slog.Logger) *Engine {
-	return &Engine{store: store, svc: svc, clock: clock, timing: timing, log: log, wake: make(chan struct{}, 1)}
+// New returns an Engine over the domain's clock and the real one.
+func New(store snowball.Store, svc *service.Service, clock, real snowball.Clock, log *slog.Logger) *Engine {
+	return &Engine{store: store, svc: svc, clock: clock, real: real, log: log, wake: make(chan struct{}, 1),
+		Batch: DefaultBatch, Lease: DefaultLease}
 }
 
-// Wake makes a running engine look for due transitions again; the service
-// calls it after every change, which may have made one due sooner.
+// Wake makes a running engine look for due transitions again.
 func (e *Engine) Wake() {
 	select {
 	case e.wake <- struct{}{}:
@@ -54,34 +78,42 @@ func (e *Engine) Wake() {
 	}
 }
 
-// due is a transition that falls due at a time.
-type due struct {
-	at        time.Time
-	jobID     string
-	from      model.JobState
-	clusterID string // set for a cluster leaving AwaitingQuorum
+// WakeFor wakes a running engine if at is before the time it sleeps
+// until: the service calls it when a change made something due.
+func (e *Engine) WakeFor(at time.Time) {
+	until := e.sleepUntil.Load()
+	if until == 0 || at.UnixNano() < until {
+		e.Wake()
+	}
 }
 
 // Run applies transitions as they fall due until ctx ends. Between them it
-// sleeps until the next one is due or Wake is called.
+// sleeps until the next one is due, a WakeFor an earlier one, or Poll.
 func (e *Engine) Run(ctx context.Context) error {
-	return runLoop(ctx, e.clock, e.wake, e.RunDue, e.log.With("loop", "lifecycle"))
+	return runLoop(ctx, e.clock, e.wake, e.Poll, e.RunDue, e.log.With("loop", "lifecycle"))
 }
 
 // runLoop calls runDue, then sleeps until the time it returns (none: until
-// woken) or a wake-up, until ctx ends. After an error it tries again in a
-// second.
-func runLoop(ctx context.Context, clock snowball.Clock, wake <-chan struct{}, runDue func(context.Context) (time.Time, error), log *slog.Logger) error {
+// woken), a wake-up or poll (if set), until ctx ends. After an error it
+// tries again in a second.
+func runLoop(ctx context.Context, clock snowball.Clock, wake <-chan struct{}, poll time.Duration, runDue func(context.Context) (time.Time, error), log *slog.Logger) error {
 	for {
 		next, err := runDue(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Error("run due", "err", err)
 			next = clock.Now().Add(time.Second)
 		}
+		wait := time.Duration(-1)
+		if !next.IsZero() {
+			wait = max(0, next.Sub(clock.Now()))
+		}
+		if poll > 0 && (wait < 0 || wait > poll) {
+			wait = poll
+		}
 		var timer *time.Timer
 		var fire <-chan time.Time
-		if !next.IsZero() {
-			timer = time.NewTimer(max(0, next.Sub(clock.Now())))
+		if wait >= 0 {
+			timer = time.NewTimer(wait)
 			fire = timer.C
 		}
 		select {
@@ -96,109 +128,54 @@ func runLoop(ctx context.Context, clock snowball.Clock, wake <-chan struct{}, ru
 	}
 }
 
-// RunDue applies, oldest first, every transition due by now, including the
+// RunDue applies, soonest first, every transition due by now, including the
 // ones that fall due because of an earlier one (a server that was down
 // catches up, in order, with each state's side effects). It returns when
 // the next transition is due, or the zero time if none is pending.
 func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
 	e.passes.Lock()
 	defer e.passes.Unlock()
+	e.sleepUntil.Store(0) // a change committed during the pass wakes the next
 	for {
-		now := e.clock.Now()
-		pending, err := e.pending(ctx)
+		real := e.real.Now()
+		due, err := e.store.ClaimDue(ctx, e.clock.Now(), real, real.Add(e.Lease), e.Batch)
 		if err != nil {
 			return time.Time{}, err
 		}
-		applied := false
-		next = time.Time{}
-		for _, d := range pending {
-			if d.at.After(now) {
-				next = d.at
-				break
-			}
+		if len(due) == 0 {
+			break
+		}
+		// A move may make more fall due (the job's next state, a cluster's
+		// nodes, the next export part): the next claim finds them. Each job
+		// still moves in order, stamped with the time each move fell due.
+		for _, d := range due {
 			moved, err := e.apply(ctx, d)
 			if err != nil {
 				return time.Time{}, err
 			}
 			if moved && e.OnLate != nil {
-				e.OnLate(e.clock.Now().Sub(d.at))
+				e.OnLate(e.clock.Now().Sub(d.At))
 			}
-			// A move may make more fall due (the job's next state, a
-			// cluster's nodes, the next export part): look again after
-			// this pass. Each job still moves in order, stamped with the
-			// time each move fell due.
-			applied = applied || moved
-		}
-		if !applied {
-			return next, nil
 		}
 	}
-}
-
-func (e *Engine) apply(ctx context.Context, d due) (bool, error) {
-	if d.clusterID != "" {
-		return e.svc.StepCluster(ctx, d.clusterID, d.at)
+	err = e.store.View(ctx, func(tx snowball.Tx) (err error) {
+		next, err = tx.NextDue(ctx, e.real.Now())
+		return err
+	})
+	if err != nil {
+		return time.Time{}, err
 	}
-	return e.svc.StepJob(ctx, d.jobID, d.from, d.at)
+	if next.IsZero() {
+		e.sleepUntil.Store(0)
+	} else {
+		e.sleepUntil.Store(next.UnixNano())
+	}
+	return next, nil
 }
 
-// pending lists every transition that will fall due by itself, soonest first.
-func (e *Engine) pending(ctx context.Context) ([]due, error) {
-	var out []due
-	err := e.store.View(ctx, func(tx snowball.Tx) error {
-		jobs, err := tx.Jobs(ctx, snowball.JobFilter{NotFinal: true}, snowball.Page{})
-		if err != nil {
-			return err
-		}
-		clusters := map[string]*snowball.Cluster{}
-		quorumAt := map[string]time.Time{} // cluster → when its last node was created
-		for _, j := range jobs {
-			if j.IsMaster && j.State == model.JobStatePending {
-				continue // completes when its parts do
-			}
-			d, ok := e.timing.Profile.DwellFor(j)
-			if !ok {
-				continue
-			}
-			at := j.StateEnteredAt.Add(e.timing.Scaled(d))
-			if j.ClusterID != "" && j.State == model.JobStateNew {
-				// A node leaves New only once its cluster has left
-				// AwaitingQuorum, and never before that moment.
-				c, ok := clusters[j.ClusterID]
-				if !ok {
-					if c, err = tx.Cluster(ctx, j.ClusterID); err != nil {
-						return err
-					}
-					clusters[c.ID] = c
-				}
-				if c.State == model.ClusterStateAwaitingQuorum {
-					if t, ok := quorumAt[c.ID]; !ok || j.CreatedAt.After(t) {
-						quorumAt[c.ID] = j.CreatedAt
-					}
-					continue
-				}
-				if c.StateEnteredAt.After(at) {
-					at = c.StateEnteredAt
-				}
-			}
-			out = append(out, due{at: at, jobID: j.ID, from: j.State})
-		}
-		window := e.timing.Scaled(time.Duration(e.timing.Profile.Dwell[model.JobStateNew]))
-		for id, last := range quorumAt {
-			at := clusters[id].CreatedAt.Add(window)
-			if last.After(at) {
-				at = last
-			}
-			out = append(out, due{at: at, clusterID: id})
-		}
-		return nil
-	})
-	// Clusters first at equal times, so their nodes can leave New.
-	sort.SliceStable(out, func(i, k int) bool {
-		if !out[i].at.Equal(out[k].at) {
-			return out[i].at.Before(out[k].at)
-		}
-		return out[i].clusterID != "" && out[k].clusterID == ""
-	})
-	return out, err
+func (e *Engine) apply(ctx context.Context, d snowball.Due) (bool, error) {
+	if d.Cluster {
+		return e.svc.StepCluster(ctx, d.ID, d.At)
+	}
+	return e.svc.StepJob(ctx, d.ID, model.JobState(d.State), d.At)
 }

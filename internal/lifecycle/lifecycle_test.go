@@ -34,7 +34,7 @@ func newFixture(t testing.TB, cfg service.Config) *fixture {
 	cfg.Timed = timing
 	s := frostytest.MustStart(t, frostytest.Options{Config: cfg})
 	f := &fixture{Server: s, sb: s.AliceV1()}
-	f.engine = lifecycle.New(s.Store, s.Service, s.Clock, timing, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.engine = lifecycle.New(s.Store, s.Service, s.Clock, s.Clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	out, err := f.sb.CreateAddress(&snowball.CreateAddressInput{Address: &snowball.Address{
 		Street1: aws.String("1 Main St"), City: aws.String("Seattle"), Country: aws.String("US"),
 	}})

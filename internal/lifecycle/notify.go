@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,22 +43,38 @@ func backoff(attempts int) time.Duration {
 
 // Dispatcher delivers the outbox at least once: a message leaves it only
 // after its receiver accepted it, and a failed delivery is retried with
-// backoff, across restarts.
+// backoff, across restarts. Dispatchers on several replicas share the
+// outbox: each claims one message at a time (Store.ClaimMessages), so a
+// message goes out from one replica, and again only if that replica died
+// between its receiver taking it and recording so.
 type Dispatcher struct {
 	store   snowball.Store
 	clock   snowball.Clock
 	senders map[string]Sender
+	targets []string
 	log     *slog.Logger
 	wake    chan struct{}
 
 	// OnDelivery, if set, is called after each delivery attempt with its
 	// target and its error (nil: delivered).
 	OnDelivery func(target string, err error)
+	// Lease is how long a claim keeps a message from other replicas: it
+	// must be longer than a delivery can take.
+	Lease time.Duration
+	// Poll, if set, is the longest the dispatcher sleeps: how soon it sees
+	// a message another replica queued. See Engine.Poll.
+	Poll time.Duration
 }
+
+// DefaultMessageLease outlasts a delivery, which the HTTP client of frosty
+// serve gives up after 30 s.
+const DefaultMessageLease = 45 * time.Second
 
 // NewDispatcher returns a Dispatcher with a Sender per message target.
 func NewDispatcher(store snowball.Store, clock snowball.Clock, senders map[string]Sender, log *slog.Logger) *Dispatcher {
-	return &Dispatcher{store: store, clock: clock, senders: senders, log: log, wake: make(chan struct{}, 1)}
+	targets := slices.Sorted(maps.Keys(senders))
+	return &Dispatcher{store: store, clock: clock, senders: senders, targets: targets, log: log, wake: make(chan struct{}, 1),
+		Lease: DefaultMessageLease}
 }
 
 // Wake makes a running Dispatcher look at the outbox again.
@@ -75,53 +93,52 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	return runLoop(ctx, d.clock, d.wake, d.RunDue, d.log.With("loop", "notify"))
+	return runLoop(ctx, d.clock, d.wake, d.Poll, d.RunDue, d.log.With("loop", "notify"))
 }
 
 // RunDue tries every pending message that is due, oldest first, and returns
 // when the next retry is due (zero: none is waiting).
 func (d *Dispatcher) RunDue(ctx context.Context) (next time.Time, err error) {
-	var pending []*snowball.Message
-	err = d.store.View(ctx, func(tx snowball.Tx) error {
-		pending, err = tx.PendingMessages(ctx, snowball.Page{})
-		return err
-	})
-	if err != nil {
-		return time.Time{}, err
-	}
-	for _, m := range pending {
+	for {
 		now := d.clock.Now()
-		sender := d.senders[m.Target]
-		if sender == nil {
-			continue // queued for a target this server is not configured for
+		claimed, err := d.store.ClaimMessages(ctx, d.targets, now, now.Add(d.Lease), 1)
+		if err != nil {
+			return time.Time{}, err
 		}
-		if m.NextAttempt.After(now) {
-			if next.IsZero() || m.NextAttempt.Before(next) {
-				next = m.NextAttempt
-			}
-			continue
+		if len(claimed) == 0 {
+			break
 		}
-		sendErr := sender.Send(ctx, m)
-		if d.OnDelivery != nil {
-			d.OnDelivery(m.Target, sendErr)
-		}
-		m.Attempts++
-		if sendErr == nil {
-			m.DeliveredAt, m.LastError = d.clock.Now(), ""
-			d.log.Info("notification delivered", "id", m.ID, "target", m.Target, "attempts", m.Attempts)
-		} else {
-			m.LastError = sendErr.Error()
-			m.NextAttempt = d.clock.Now().Add(backoff(m.Attempts))
-			if next.IsZero() || m.NextAttempt.Before(next) {
-				next = m.NextAttempt
-			}
-			d.log.Warn("notification not delivered", "id", m.ID, "target", m.Target, "attempts", m.Attempts, "retry_at", m.NextAttempt, "err", sendErr)
-		}
-		if err := d.store.Update(ctx, func(tx snowball.Tx) error { return tx.PutMessage(ctx, m) }); err != nil {
+		if err := d.deliver(ctx, claimed[0]); err != nil {
 			return time.Time{}, err
 		}
 	}
-	return next, nil
+	err = d.store.View(ctx, func(tx snowball.Tx) (err error) {
+		next, err = tx.NextMessageAttempt(ctx, d.targets, d.clock.Now())
+		return err
+	})
+	return next, err
+}
+
+// deliver makes one attempt at m and records it, which ends the claim.
+func (d *Dispatcher) deliver(ctx context.Context, m *snowball.Message) error {
+	sendErr := d.senders[m.Target].Send(ctx, m)
+	if d.OnDelivery != nil {
+		d.OnDelivery(m.Target, sendErr)
+	}
+	m.Attempts++
+	if sendErr == nil {
+		m.DeliveredAt, m.LastError = d.clock.Now(), ""
+		d.log.Info("notification delivered", "id", m.ID, "target", m.Target, "attempts", m.Attempts)
+	} else {
+		m.LastError = sendErr.Error()
+		m.NextAttempt = d.clock.Now().Add(backoff(m.Attempts))
+		d.log.Warn("notification not delivered", "id", m.ID, "target", m.Target, "attempts", m.Attempts, "retry_at", m.NextAttempt, "err", sendErr)
+	}
+	// Recorded even when ctx has ended (a shutdown): the receiver has its
+	// answer, and forgetting it would send the message again.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return d.store.Update(rctx, func(tx snowball.Tx) error { return tx.PutMessage(rctx, m) })
 }
 
 // Webhook POSTs each message's JSON body to URL.

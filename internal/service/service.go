@@ -44,9 +44,11 @@ type Config struct {
 	// notification in the outbox, so that the dispatcher, and only it, can
 	// look: the other changes give it nothing to do.
 	OnMessage func()
-	// OnChange, if set, is called after every committed change, so that a
-	// scheduler waiting for the next due transition can look again.
-	OnChange func()
+	// OnDue, if set, is called after a committed change that gave a job or
+	// cluster a due time, with the earliest it gave, so that a scheduler
+	// waiting for a later one can look again; changes that make nothing
+	// due wake nobody.
+	OnDue func(time.Time)
 	// OnEvent, if set, is called with each transition once it has committed.
 	OnEvent func(*snowball.Event)
 	// NotifyWebhook and NotifySNS say where a job's notifications go: a
@@ -258,12 +260,13 @@ func (s *Service) update(ctx context.Context, op string, fn func(tx snowball.Tx,
 	return wrap(op, s.write(ctx, func(tx snowball.Tx) error { return fn(tx, owner) }))
 }
 
-// write runs fn in a write transaction. After it commits, every event fn
-// recorded goes to OnEvent, in order, and OnChange is told.
+// write runs fn in a write transaction, which keeps the due times of the
+// jobs and clusters it stores. After it commits, every event fn recorded
+// goes to OnEvent, in order, and OnDue and OnMessage are told.
 func (s *Service) write(ctx context.Context, fn func(snowball.Tx) error) error {
 	var rec *recordingTx
 	err := s.store.Update(ctx, func(tx snowball.Tx) error {
-		rec = &recordingTx{Tx: tx} // afresh if the store runs fn again
+		rec = &recordingTx{Tx: tx, svc: s} // afresh if the store runs fn again
 		return fn(rec)
 	})
 	if err != nil {
@@ -274,8 +277,8 @@ func (s *Service) write(ctx context.Context, fn func(snowball.Tx) error) error {
 			s.cfg.OnEvent(e)
 		}
 	}
-	if s.cfg.OnChange != nil {
-		s.cfg.OnChange()
+	if !rec.earliestDue.IsZero() && s.cfg.OnDue != nil {
+		s.cfg.OnDue(rec.earliestDue)
 	}
 	if rec.messages > 0 && s.cfg.OnMessage != nil {
 		s.cfg.OnMessage()
@@ -284,11 +287,14 @@ func (s *Service) write(ctx context.Context, fn func(snowball.Tx) error) error {
 }
 
 // recordingTx keeps the events appended in a transaction, to be announced
-// only once it has committed, and counts the messages it queued.
+// only once it has committed, counts the messages it queued, and keeps the
+// due times of what it stores (due.go).
 type recordingTx struct {
 	snowball.Tx
-	events   []*snowball.Event
-	messages int
+	svc         *Service
+	events      []*snowball.Event
+	messages    int
+	earliestDue time.Time
 }
 
 func (r *recordingTx) InsertMessage(ctx context.Context, m *snowball.Message) error {

@@ -72,48 +72,64 @@ func (s *Service) AdvanceJob(ctx context.Context, jobID string, to model.JobStat
 }
 
 // StepJob is the timed lifecycle moving a job one state on from state
-// from, at time at (when the move fell due). It reports whether the job
+// from, due at time at (as the store keeps it, to the microsecond); the
+// move is stamped with the time it fell due. It reports whether the job
 // moved: it does not when it has moved on already (an operator or another
-// replica was first) or, for a cluster node, while its cluster waits for
-// its quorum.
+// replica was first) or is not due after all (its due time was computed
+// under other rules: it is stored again, with its due time recomputed).
 func (s *Service) StepJob(ctx context.Context, jobID string, from model.JobState, at time.Time) (bool, error) {
 	moved := false
 	err := s.write(ctx, func(tx snowball.Tx) error {
+		moved = false
 		j, err := tx.Job(ctx, jobID)
+		if snowball.IsNotFound(err) {
+			return nil // reset meanwhile
+		}
 		if err != nil || j.State != from {
 			return err
 		}
-		next, ok := snowball.NextJobState(j.Kind(), j.State)
-		if !ok || (j.IsMaster && next == model.JobStateComplete) {
-			return nil
+		due, err := s.jobDue(ctx, tx, j)
+		if err != nil {
+			return err
 		}
-		if j.ClusterID != "" && j.State == model.JobStateNew {
-			c, err := tx.Cluster(ctx, j.ClusterID)
-			if err != nil || c.State == model.ClusterStateAwaitingQuorum {
-				return err
-			}
+		if due.IsZero() || laterThan(due, at) {
+			return tx.PutJob(ctx, j)
 		}
+		next, _ := snowball.NextJobState(j.Kind(), j.State)
 		moved = true
-		return s.setJobState(ctx, move{tx: tx, at: at, cause: snowball.CauseTimer}, j, next)
+		// Stamped with the due time itself, which the store keeps only to
+		// the microsecond.
+		return s.setJobState(ctx, move{tx: tx, at: due, cause: snowball.CauseTimer}, j, next)
 	})
 	return moved, wrap("step job", err)
 }
+
+// laterThan reports whether due is after at, which the store gave back to
+// the microsecond.
+func laterThan(due, at time.Time) bool { return due.Truncate(time.Microsecond).After(at) }
 
 // StepCluster is the timed lifecycle ending a cluster's processing window
 // at time at: it moves to Pending if it is AwaitingQuorum with its quorum.
 func (s *Service) StepCluster(ctx context.Context, clusterID string, at time.Time) (bool, error) {
 	moved := false
 	err := s.write(ctx, func(tx snowball.Tx) error {
+		moved = false
 		c, err := tx.Cluster(ctx, clusterID)
-		if err != nil || c.State != model.ClusterStateAwaitingQuorum {
+		if snowball.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		nodes, err := liveNodes(ctx, tx, c.ID)
-		if err != nil || len(nodes) < c.Quorum {
+		due, err := s.clusterDue(ctx, tx, c)
+		if err != nil {
 			return err
+		}
+		if due.IsZero() || laterThan(due, at) {
+			return tx.PutCluster(ctx, c)
 		}
 		moved = true
-		return s.setClusterState(ctx, move{tx: tx, at: at, cause: snowball.CauseTimer}, c, model.ClusterStatePending)
+		return s.setClusterState(ctx, move{tx: tx, at: due, cause: snowball.CauseTimer}, c, model.ClusterStatePending)
 	})
 	return moved, wrap("step cluster", err)
 }
