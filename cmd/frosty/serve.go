@@ -146,7 +146,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := os.MkdirAll(cfg.data, 0o700); err != nil {
 		return err
 	}
-	sec, _, err := loadOrCreateSecrets(cfg.data)
+	// The store holds the secrets and keys, so that every replica over it
+	// shares them.
+	store, err := openStore(ctx, cfg.store, cfg.data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sec, _, err := loadOrCreateSecrets(ctx, store, cfg.data)
 	if err != nil {
 		return err
 	}
@@ -157,22 +164,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var keys *sigv4.Keyring
 	var creds []sigv4.Credential
 	if cfg.auth == "sigv4" {
-		if creds, _, err = loadOrCreateCredentials(cfg.data, cfg.credentials); err != nil {
+		if creds, _, err = loadOrCreateCredentials(ctx, store, cfg.data, cfg.credentials); err != nil {
 			return err
 		}
 		if keys, err = sigv4.NewKeyring(creds); err != nil {
 			return fmt.Errorf("credentials: %w", err)
 		}
 	}
-	if _, err := sigv4.NewKeyring([]sigv4.Credential{sec.Download}); err != nil {
-		return fmt.Errorf("%s: %w", secretsFile, err)
-	}
-
-	store, err := openStore(ctx, cfg.store, cfg.data)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
@@ -195,6 +193,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		SnowballLimit: cfg.snowballLimit, ExportParts: cfg.exportParts,
 		Limits:      server.Limits{MaxInFlight: cfg.maxInFlight, RequestTimeout: cfg.requestTimeout},
 		CORSOrigins: cfg.corsOrigins,
+		Poll:        replicaPoll(store),
 	})
 	if err != nil {
 		ln.Close()
@@ -337,6 +336,16 @@ func printWelcome(w io.Writer, url string, creds []sigv4.Credential, adminToken 
 	fmt.Fprintf(&b, "  [profile frosty]\n  region = us-west-2\n  endpoint_url = %s\n  aws_access_key_id = %s\n  aws_secret_access_key = %s\n", url, keyID, secret)
 	fmt.Fprintf(&b, "\nOperator API token: %s   (frosty advance --job JID... --to WithCustomer)\n", adminToken)
 	fmt.Fprint(w, b.String())
+}
+
+// replicaPoll is how soon a server sees what other replicas over its store
+// did (app.Config.Poll): a second over PostgreSQL, which replicas share;
+// never over SQLite, which one server owns.
+func replicaPoll(store snowball.Store) time.Duration {
+	if _, ok := store.(*postgres.DB); ok {
+		return time.Second
+	}
+	return 0
 }
 
 // openStore opens the store --store names: PostgreSQL for a postgres://
