@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/service"
 	"github.com/frostyhq/frosty/internal/snowball"
 )
@@ -148,13 +147,25 @@ func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
 		// A move may make more fall due (the job's next state, a cluster's
 		// nodes, the next export part): the next claim finds them. Each job
 		// still moves in order, stamped with the time each move fell due.
-		for _, d := range due {
-			moved, err := e.apply(ctx, d)
-			if err != nil {
+		moved, err := e.svc.StepDue(ctx, due)
+		if err != nil {
+			if ctx.Err() != nil {
 				return time.Time{}, err
 			}
-			if moved && e.OnLate != nil {
-				e.OnLate(e.clock.Now().Sub(d.At))
+			// One record the service cannot move must not hold up the
+			// others: apply them one by one, and leave that one claimed
+			// until its lease runs out.
+			e.log.Error("apply due transitions as a batch", "count", len(due), "err", err)
+			if moved, err = e.oneByOne(ctx, due); err != nil {
+				return time.Time{}, err
+			}
+		}
+		if e.OnLate != nil {
+			now := e.clock.Now()
+			for i, d := range due {
+				if moved[i] {
+					e.OnLate(now.Sub(d.At))
+				}
 			}
 		}
 	}
@@ -173,9 +184,20 @@ func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
 	return next, nil
 }
 
-func (e *Engine) apply(ctx context.Context, d snowball.Due) (bool, error) {
-	if d.Cluster {
-		return e.svc.StepCluster(ctx, d.ID, d.At)
+// oneByOne applies each of due in a transaction of its own, logging those
+// that fail; it fails only when ctx has ended.
+func (e *Engine) oneByOne(ctx context.Context, due []snowball.Due) ([]bool, error) {
+	moved := make([]bool, len(due))
+	for i, d := range due {
+		m, err := e.svc.StepDue(ctx, due[i:i+1])
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			e.log.Error("apply due transition", "id", d.ID, "state", d.State, "due", d.At, "err", err)
+			continue
+		}
+		moved[i] = m[0]
 	}
-	return e.svc.StepJob(ctx, d.ID, model.JobState(d.State), d.At)
+	return moved, nil
 }

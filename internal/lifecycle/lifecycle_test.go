@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,8 +31,9 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg service.Config) *fixture {
 	t.Helper()
-	timing := &service.Timing{Profile: domain.DefaultProfile(), Scale: lifecycle.DefaultTimeScale}
-	cfg.Timed = timing
+	if cfg.Timed == nil {
+		cfg.Timed = &service.Timing{Profile: domain.DefaultProfile(), Scale: lifecycle.DefaultTimeScale}
+	}
 	s := frostytest.MustStart(t, frostytest.Options{Config: cfg})
 	f := &fixture{Server: s, sb: s.AliceV1()}
 	f.engine = lifecycle.New(s.Store, s.Service, s.Clock, s.Clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -327,5 +329,120 @@ func TestReturnLabelTakesAMinute(t *testing.T) {
 	f.Clock.Advance(time.Minute / lifecycle.DefaultTimeScale)
 	if got := describe(); got != "Succeeded" {
 		t.Fatalf("label is %s after its minute, want Succeeded", got)
+	}
+}
+
+// countingStore counts what the engine reads: the due work it claims and
+// every list of jobs, which a pass must never need.
+type countingStore struct {
+	domain.Store
+	claims, claimed, lists atomic.Int64
+}
+
+func (c *countingStore) ClaimDue(ctx context.Context, by, now, lease time.Time, limit int) ([]domain.Due, error) {
+	ds, err := c.Store.ClaimDue(ctx, by, now, lease, limit)
+	c.claims.Add(1)
+	c.claimed.Add(int64(len(ds)))
+	return ds, err
+}
+
+func (c *countingStore) View(ctx context.Context, fn func(domain.Tx) error) error {
+	return c.Store.View(ctx, func(tx domain.Tx) error { return fn(countingTx{tx, c}) })
+}
+
+type countingTx struct {
+	domain.Tx
+	c *countingStore
+}
+
+func (t countingTx) Jobs(ctx context.Context, f domain.JobFilter, p domain.Page) ([]*domain.Job, error) {
+	t.c.lists.Add(1)
+	return t.Tx.Jobs(ctx, f, p)
+}
+
+// TestPassReadsOnlyWhatIsDue: with many live jobs waiting for their
+// customers, a pass claims the one job that is due and reads no list.
+func TestPassReadsOnlyWhatIsDue(t *testing.T) {
+	f := newFixture(t, service.Config{})
+	for range 30 {
+		id := f.createJob(t, "IMPORT", "NEXT_DAY")
+		if _, err := f.Service.AdvanceJob(context.Background(), id, "WithCustomer"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := f.createJob(t, "IMPORT", "NEXT_DAY")
+	store := &countingStore{Store: f.Store}
+	engine := lifecycle.New(store, f.Service, f.Clock, f.Clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.Clock.Advance(time.Hour / lifecycle.DefaultTimeScale)
+	next, err := engine.RunDue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.wantState(t, id, "PreparingAppliance")
+	if got := store.claimed.Load(); got != 1 {
+		t.Errorf("the pass claimed %d jobs; want the 1 that was due", got)
+	}
+	if got := store.lists.Load(); got != 0 {
+		t.Errorf("the pass listed jobs %d times; want none", got)
+	}
+	if want := f.Clock.Now().Add(day).Truncate(time.Microsecond); !next.Equal(want) {
+		t.Errorf("next due %v; want the job's next state, %v (to the microsecond)", next, want)
+	}
+}
+
+// TestWakeForEarlierOnly: a running engine wakes for a change that makes
+// something due before the time it sleeps until, and only for that.
+func TestWakeForEarlierOnly(t *testing.T) {
+	// At the real pace, the engine's timer sleeps an hour: only a wake-up
+	// can start a pass during the test.
+	var engine *lifecycle.Engine
+	f := newFixture(t, service.Config{
+		Timed: &service.Timing{Profile: domain.DefaultProfile(), Scale: 1},
+		OnDue: func(at time.Time) {
+			if engine != nil {
+				engine.WakeFor(at)
+			}
+		},
+	})
+	first := f.createJob(t, "IMPORT", "NEXT_DAY") // due in an hour
+	store := &countingStore{Store: f.Store}
+	engine = lifecycle.New(store, f.Service, f.Clock, f.Clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { defer close(done); engine.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the first pass", func() bool { return store.claims.Load() >= 1 })
+	time.Sleep(50 * time.Millisecond) // for the pass to end: the engine now sleeps until first is due
+	passes := store.claims.Load()
+
+	// A job due after the first wakes nobody.
+	f.Clock.Advance(time.Second)
+	f.createJob(t, "IMPORT", "NEXT_DAY")
+	time.Sleep(100 * time.Millisecond) // a wake-up would take microseconds
+	if got := store.claims.Load(); got != passes {
+		t.Errorf("a job due later woke the engine: %d passes, want %d", got, passes)
+	}
+	// Moving first on to WithCustomer makes nothing due sooner.
+	if _, err := f.Service.AdvanceJob(ctx, first, "WithCustomer"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := store.claims.Load(); got != passes {
+		t.Errorf("a change that made nothing due sooner woke the engine: %d passes, want %d", got, passes)
+	}
+	f.Clock.Advance(-2 * time.Second) // the next job is created, and due, before first was
+	f.createJob(t, "IMPORT", "NEXT_DAY")
+	waitFor(t, "a wake-up for an earlier due time", func() bool { return store.claims.Load() > passes })
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -58,16 +58,20 @@ func TestDueTimesKept(t *testing.T) {
 
 	// A step that is not due yet moves nothing and keeps the due time.
 	k := mustJob(t, s, model.JobStatePreparingAppliance)
-	moved, err := s.StepJob(t.Context(), k.ID, model.JobStatePreparingAppliance, k.DueAt.Add(-time.Second))
+	step := func(at time.Time) (bool, error) {
+		moved, err := s.StepDue(t.Context(), []snowball.Due{{ID: k.ID, State: string(model.JobStatePreparingAppliance), At: at}})
+		return len(moved) == 1 && moved[0], err
+	}
+	moved, err := step(k.DueAt.Add(-time.Second))
 	if err != nil || moved {
-		t.Fatalf("StepJob before its due time: moved %v, %v; want not moved", moved, err)
+		t.Fatalf("StepDue before its due time: moved %v, %v; want not moved", moved, err)
 	}
 	if got := storedJob(t, s, k.ID); got.State != model.JobStatePreparingAppliance || !got.DueAt.Equal(k.DueAt) {
 		t.Errorf("after an early step the job is %s due %v; want PreparingAppliance due %v", got.State, got.DueAt, k.DueAt)
 	}
-	moved, err = s.StepJob(t.Context(), k.ID, model.JobStatePreparingAppliance, k.DueAt.Truncate(time.Microsecond))
+	moved, err = step(k.DueAt.Truncate(time.Microsecond))
 	if err != nil || !moved {
-		t.Fatalf("StepJob at its due time: moved %v, %v; want moved", moved, err)
+		t.Fatalf("StepDue at its due time: moved %v, %v; want moved", moved, err)
 	}
 	got := storedJob(t, s, k.ID)
 	if got.State != model.JobStatePreparingShipment || !got.StateEnteredAt.Equal(k.DueAt) {

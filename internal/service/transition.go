@@ -71,67 +71,75 @@ func (s *Service) AdvanceJob(ctx context.Context, jobID string, to model.JobStat
 	return out, nil
 }
 
-// StepJob is the timed lifecycle moving a job one state on from state
-// from, due at time at (as the store keeps it, to the microsecond); the
-// move is stamped with the time it fell due. It reports whether the job
-// moved: it does not when it has moved on already (an operator or another
-// replica was first) or is not due after all (its due time was computed
-// under other rules: it is stored again, with its due time recomputed).
-func (s *Service) StepJob(ctx context.Context, jobID string, from model.JobState, at time.Time) (bool, error) {
-	moved := false
-	err := s.write(ctx, func(tx snowball.Tx) error {
-		moved = false
-		j, err := tx.Job(ctx, jobID)
-		if snowball.IsNotFound(err) {
-			return nil // reset meanwhile
+// StepDue is the timed lifecycle applying due transitions, in order, in
+// one transaction: a batch costs the store one commit. Each is a job (or
+// cluster) that Store.ClaimDue gave, due at d.At (to the microsecond) and
+// in state d.State; a job moves one state on, a cluster out of
+// AwaitingQuorum, each stamped with the time it fell due. moved[i] reports
+// whether ds[i] moved: it does not when it has moved on already (an
+// operator or another replica was first), is gone (a reset), or is not due
+// after all (its due time was computed under other rules: it is stored
+// again, with its due time recomputed).
+func (s *Service) StepDue(ctx context.Context, ds []snowball.Due) (moved []bool, err error) {
+	err = s.write(ctx, func(tx snowball.Tx) error {
+		moved = make([]bool, len(ds)) // afresh, should the store run this again
+		for i, d := range ds {
+			var err error
+			if d.Cluster {
+				moved[i], err = s.stepCluster(ctx, tx, d.ID, d.At)
+			} else {
+				moved[i], err = s.stepJob(ctx, tx, d.ID, model.JobState(d.State), d.At)
+			}
+			if err != nil {
+				return err
+			}
 		}
-		if err != nil || j.State != from {
-			return err
-		}
-		due, err := s.jobDue(ctx, tx, j)
-		if err != nil {
-			return err
-		}
-		if due.IsZero() || laterThan(due, at) {
-			return tx.PutJob(ctx, j)
-		}
-		next, _ := snowball.NextJobState(j.Kind(), j.State)
-		moved = true
-		// Stamped with the due time itself, which the store keeps only to
-		// the microsecond.
-		return s.setJobState(ctx, move{tx: tx, at: due, cause: snowball.CauseTimer}, j, next)
+		return nil
 	})
-	return moved, wrap("step job", err)
+	return moved, wrap("step due", err)
+}
+
+func (s *Service) stepJob(ctx context.Context, tx snowball.Tx, jobID string, from model.JobState, at time.Time) (bool, error) {
+	j, err := tx.Job(ctx, jobID)
+	if snowball.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil || j.State != from {
+		return false, err
+	}
+	due, err := s.jobDue(ctx, tx, j)
+	if err != nil {
+		return false, err
+	}
+	if due.IsZero() || laterThan(due, at) {
+		return false, tx.PutJob(ctx, j)
+	}
+	next, _ := snowball.NextJobState(j.Kind(), j.State)
+	// Stamped with the due time itself, which the store keeps only to the
+	// microsecond.
+	return true, s.setJobState(ctx, move{tx: tx, at: due, cause: snowball.CauseTimer}, j, next)
 }
 
 // laterThan reports whether due is after at, which the store gave back to
 // the microsecond.
 func laterThan(due, at time.Time) bool { return due.Truncate(time.Microsecond).After(at) }
 
-// StepCluster is the timed lifecycle ending a cluster's processing window
-// at time at: it moves to Pending if it is AwaitingQuorum with its quorum.
-func (s *Service) StepCluster(ctx context.Context, clusterID string, at time.Time) (bool, error) {
-	moved := false
-	err := s.write(ctx, func(tx snowball.Tx) error {
-		moved = false
-		c, err := tx.Cluster(ctx, clusterID)
-		if snowball.IsNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		due, err := s.clusterDue(ctx, tx, c)
-		if err != nil {
-			return err
-		}
-		if due.IsZero() || laterThan(due, at) {
-			return tx.PutCluster(ctx, c)
-		}
-		moved = true
-		return s.setClusterState(ctx, move{tx: tx, at: due, cause: snowball.CauseTimer}, c, model.ClusterStatePending)
-	})
-	return moved, wrap("step cluster", err)
+func (s *Service) stepCluster(ctx context.Context, tx snowball.Tx, clusterID string, at time.Time) (bool, error) {
+	c, err := tx.Cluster(ctx, clusterID)
+	if snowball.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	due, err := s.clusterDue(ctx, tx, c)
+	if err != nil {
+		return false, err
+	}
+	if due.IsZero() || laterThan(due, at) {
+		return false, tx.PutCluster(ctx, c)
+	}
+	return true, s.setClusterState(ctx, move{tx: tx, at: due, cause: snowball.CauseTimer}, c, model.ClusterStatePending)
 }
 
 // advance moves j along its path to state to, entering every state between.
