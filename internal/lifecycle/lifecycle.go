@@ -1,7 +1,8 @@
 // Package lifecycle is the timed lifecycle: it moves jobs and clusters
 // through their states on their own, each state lasting its profile's dwell
-// time divided by the time scale. Every transition is one store
-// transaction, applied by the service, that also records its event.
+// time divided by the time scale. The service applies the transitions,
+// each with its event, a claimed batch in one store transaction; and the
+// Dispatcher delivers the notifications they queued.
 package lifecycle
 
 import (
@@ -19,10 +20,11 @@ import (
 // after it is created with SECOND_DAY shipping: a real-world day lasts 5 s.
 const DefaultTimeScale = 17280
 
-// Defaults of an Engine's Batch and Lease.
+// Defaults of an Engine's Batch, Lease and Linger.
 const (
-	DefaultBatch = 100
-	DefaultLease = 10 * time.Second
+	DefaultBatch  = 100
+	DefaultLease  = 10 * time.Second
+	DefaultLinger = 20 * time.Millisecond
 )
 
 // Engine applies due transitions. The service keeps each job's and
@@ -61,12 +63,17 @@ type Engine struct {
 	// another replica made due, or left claimed when it died. Zero (one
 	// process over its store) sleeps until the next due time or a WakeFor.
 	Poll time.Duration
+	// Linger is how long after the next due time the engine wakes, so that
+	// what falls due meanwhile joins the same batch: under a stream of
+	// transitions, a transaction applies many rather than one each. It
+	// bounds how late a transition is applied, on an idle machine.
+	Linger time.Duration
 }
 
 // New returns an Engine over the domain's clock and the real one.
 func New(store snowball.Store, svc *service.Service, clock, real snowball.Clock, log *slog.Logger) *Engine {
 	return &Engine{store: store, svc: svc, clock: clock, real: real, log: log, wake: make(chan struct{}, 1),
-		Batch: DefaultBatch, Lease: DefaultLease}
+		Batch: DefaultBatch, Lease: DefaultLease, Linger: DefaultLinger}
 }
 
 // Wake makes a running engine look for due transitions again.
@@ -89,13 +96,13 @@ func (e *Engine) WakeFor(at time.Time) {
 // Run applies transitions as they fall due until ctx ends. Between them it
 // sleeps until the next one is due, a WakeFor an earlier one, or Poll.
 func (e *Engine) Run(ctx context.Context) error {
-	return runLoop(ctx, e.clock, e.wake, e.Poll, e.RunDue, e.log.With("loop", "lifecycle"))
+	return runLoop(ctx, e.clock, e.wake, e.Poll, e.Linger, e.RunDue, e.log.With("loop", "lifecycle"))
 }
 
-// runLoop calls runDue, then sleeps until the time it returns (none: until
-// woken), a wake-up or poll (if set), until ctx ends. After an error it
-// tries again in a second.
-func runLoop(ctx context.Context, clock snowball.Clock, wake <-chan struct{}, poll time.Duration, runDue func(context.Context) (time.Time, error), log *slog.Logger) error {
+// runLoop calls runDue, then sleeps until linger after the time it returns
+// (none: until woken), a wake-up or poll (if set), until ctx ends. After an
+// error it tries again in a second.
+func runLoop(ctx context.Context, clock snowball.Clock, wake <-chan struct{}, poll, linger time.Duration, runDue func(context.Context) (time.Time, error), log *slog.Logger) error {
 	for {
 		next, err := runDue(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -104,7 +111,7 @@ func runLoop(ctx context.Context, clock snowball.Clock, wake <-chan struct{}, po
 		}
 		wait := time.Duration(-1)
 		if !next.IsZero() {
-			wait = max(0, next.Sub(clock.Now()))
+			wait = max(0, next.Sub(clock.Now())) + linger
 		}
 		if poll > 0 && (wait < 0 || wait > poll) {
 			wait = poll
@@ -136,13 +143,25 @@ func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
 	defer e.passes.Unlock()
 	e.sleepUntil.Store(0) // a change committed during the pass wakes the next
 	for {
-		real := e.real.Now()
-		due, err := e.store.ClaimDue(ctx, e.clock.Now(), real, real.Add(e.Lease), e.Batch)
+		// Reading when the next is due first spares the store a write
+		// (the claim) when nothing is, as after most wake-ups.
+		now, real := e.clock.Now(), e.real.Now()
+		err := e.store.View(ctx, func(tx snowball.Tx) (err error) {
+			next, err = tx.NextDue(ctx, real)
+			return err
+		})
+		if err != nil {
+			return time.Time{}, err
+		}
+		if next.IsZero() || next.After(now) {
+			break
+		}
+		due, err := e.store.ClaimDue(ctx, now, real, real.Add(e.Lease), e.Batch)
 		if err != nil {
 			return time.Time{}, err
 		}
 		if len(due) == 0 {
-			break
+			continue // another replica claimed it meanwhile
 		}
 		// A move may make more fall due (the job's next state, a cluster's
 		// nodes, the next export part): the next claim finds them. Each job
@@ -168,13 +187,6 @@ func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
 				}
 			}
 		}
-	}
-	err = e.store.View(ctx, func(tx snowball.Tx) (err error) {
-		next, err = tx.NextDue(ctx, e.real.Now())
-		return err
-	})
-	if err != nil {
-		return time.Time{}, err
 	}
 	if next.IsZero() {
 		e.sleepUntil.Store(0)

@@ -93,7 +93,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	return runLoop(ctx, d.clock, d.wake, d.Poll, d.RunDue, d.log.With("loop", "notify"))
+	return runLoop(ctx, d.clock, d.wake, d.Poll, 0, d.RunDue, d.log.With("loop", "notify"))
 }
 
 // RunDue tries every pending message that is due, oldest first, and returns

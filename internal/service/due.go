@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -19,11 +17,11 @@ import (
 
 // jobDue returns when j moves on by itself: its state's dwell time, scaled,
 // after it entered the state; zero when it waits for someone (the customer,
-// its cluster's quorum, the previous export part, its parts) or the
-// lifecycle is manual. A cluster node leaves New no sooner than its
+// its cluster's quorum, the previous export part, its parts) or there is
+// no timing (the manual lifecycle over a store that never had one). A cluster node leaves New no sooner than its
 // cluster left AwaitingQuorum.
 func (s *Service) jobDue(ctx context.Context, tx snowball.Tx, j *snowball.Job) (time.Time, error) {
-	t := s.cfg.Timed
+	t := s.dues
 	if t == nil {
 		return time.Time{}, nil
 	}
@@ -54,7 +52,7 @@ func (s *Service) jobDue(ctx context.Context, tx snowball.Tx, j *snowball.Job) (
 // AwaitingQuorum with its quorum, the New dwell time after it was created,
 // but not before its last node was; zero otherwise.
 func (s *Service) clusterDue(ctx context.Context, tx snowball.Tx, c *snowball.Cluster) (time.Time, error) {
-	t := s.cfg.Timed
+	t := s.dues
 	if t == nil || c.State != model.ClusterStateAwaitingQuorum {
 		return time.Time{}, nil
 	}
@@ -173,67 +171,72 @@ func (r *recordingTx) noteDue(at time.Time) {
 }
 
 // timingSetting names, among the store's settings, the timing the stored
-// due times were computed with.
+// due times were computed with, as JSON.
 const timingSetting = "due-timing"
-
-// fingerprint names the service's timing: its profile and scale, or
-// "manual".
-func (s *Service) fingerprint() (string, error) {
-	if s.cfg.Timed == nil {
-		return "manual", nil
-	}
-	b, err := json.Marshal(s.cfg.Timed)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return "timed " + hex.EncodeToString(sum[:]), nil
-}
 
 // recomputePage is how many jobs RecomputeDue reads and writes per
 // transaction.
 const recomputePage = 500
 
 // RecomputeDue makes the stored due times those of the service's timing,
-// when they were computed with another (a new --time-scale or profile, the
-// manual lifecycle, or a store from before due times were kept), and
-// reports how many jobs and clusters it changed. It goes through the live
-// jobs a page at a time, one transaction each, so a server with a million
-// of them is not held up for long at once; a job that a request changes
-// meanwhile gets its due time from that change. Call it once at start,
-// before the lifecycle runs.
+// when they were computed with another (a new --time-scale or profile, or
+// a store from before due times were kept), and reports how many jobs and
+// clusters it changed. It goes through the live jobs a page at a time, one
+// transaction each, so a server with a million of them is not held up for
+// long at once; a job that a request changes meanwhile gets its due time
+// from that change.
+//
+// The manual lifecycle keeps the due times of the timing the store names,
+// if any: they are of no use to it, but a server started again in the
+// timed lifecycle, at the same pace, finds them right and need not
+// recompute a million of them.
+//
+// Call it once at start, before the service serves.
 func (s *Service) RecomputeDue(ctx context.Context) (int, error) {
-	want, err := s.fingerprint()
-	if err != nil {
-		return 0, err
-	}
-	var have string
-	err = s.store.View(ctx, func(tx snowball.Tx) (err error) {
-		have, err = tx.Setting(ctx, timingSetting)
+	var stored string
+	err := s.store.View(ctx, func(tx snowball.Tx) (err error) {
+		stored, err = tx.Setting(ctx, timingSetting)
 		if snowball.IsNotFound(err) {
 			return nil
 		}
 		return err
 	})
-	if err != nil || have == want {
+	if err != nil {
 		return 0, wrap("recompute due times", err)
 	}
-	changed := 0
-	if s.cfg.Timed != nil {
-		var after int64
-		for {
-			n, last, err := s.recomputePage(ctx, after)
-			if err != nil {
-				return changed, wrap("recompute due times", err)
+	if s.cfg.Timed == nil {
+		s.dues = nil
+		if stored != "" {
+			var t Timing
+			if err := json.Unmarshal([]byte(stored), &t); err != nil {
+				return 0, fmt.Errorf("recompute due times: the stored timing: %w", err)
 			}
-			changed += n
-			if last == 0 {
-				break
-			}
-			after = last
+			s.dues = &t
 		}
+		return 0, nil
 	}
-	err = s.store.Update(ctx, func(tx snowball.Tx) error { return tx.PutSetting(ctx, timingSetting, want) })
+	b, err := json.Marshal(s.cfg.Timed)
+	if err != nil {
+		return 0, err
+	}
+	s.dues = s.cfg.Timed
+	if stored == string(b) {
+		return 0, nil
+	}
+	changed := 0
+	var after int64
+	for {
+		n, last, err := s.recomputePage(ctx, after)
+		if err != nil {
+			return changed, wrap("recompute due times", err)
+		}
+		changed += n
+		if last == 0 {
+			break
+		}
+		after = last
+	}
+	err = s.store.Update(ctx, func(tx snowball.Tx) error { return tx.PutSetting(ctx, timingSetting, string(b)) })
 	return changed, wrap("recompute due times", err)
 }
 

@@ -92,7 +92,8 @@ func TestNoDueWithoutTimedLifecycle(t *testing.T) {
 
 // TestRecomputeDue: a store whose due times were computed under another
 // timing, or never (a store from before they were kept), gets them from
-// the timing the server starts with, once.
+// the timing the server starts with, once; the manual lifecycle keeps
+// the store's timing, so that going back to it costs nothing.
 func TestRecomputeDue(t *testing.T) {
 	store := mustOpenStore(t, filepath.Join(t.TempDir(), "frosty.db"))
 	manual, _ := mustService(store, Config{})
@@ -106,23 +107,39 @@ func TestRecomputeDue(t *testing.T) {
 	}
 
 	ctx := context.Background()
+	wantDue := func(s *Service, id string, scale float64) {
+		t.Helper()
+		j := storedJob(t, s, id)
+		if want := j.StateEnteredAt.Add(24 * time.Hour / time.Duration(scale)); !j.DueAt.Equal(want) {
+			t.Errorf("scale %v: job %s due %v; want %v", scale, id, j.DueAt, want)
+		}
+	}
 	for _, scale := range []float64{1000, 10} {
 		timed, _ := mustService(store, Config{Timed: testTiming(scale)})
 		n, err := timed.RecomputeDue(ctx)
 		if err != nil || n != len(ids) {
 			t.Fatalf("RecomputeDue at scale %v: %d, %v; want %d changed", scale, n, err, len(ids))
 		}
-		for _, id := range []string{ids[0], ids[len(ids)-1]} {
-			j := storedJob(t, timed, id)
-			if want := j.StateEnteredAt.Add(24 * time.Hour / time.Duration(scale)); !j.DueAt.Equal(want) {
-				t.Errorf("scale %v: job %s due %v; want %v", scale, id, j.DueAt, want)
-			}
-		}
+		wantDue(timed, ids[0], scale)
+		wantDue(timed, ids[len(ids)-1], scale)
 		if n, err := timed.RecomputeDue(ctx); err != nil || n != 0 {
 			t.Errorf("RecomputeDue again at scale %v: %d, %v; want nothing to do", scale, n, err)
 		}
 	}
 	if j := storedJob(t, manual, done.ID); !j.DueAt.IsZero() {
 		t.Errorf("a Complete job is due at %v; want never", j.DueAt)
+	}
+
+	// A manual server in between keeps the due times of scale 10, and
+	// gives its own jobs theirs: back at scale 10, nothing is recomputed.
+	manual, _ = mustService(store, Config{})
+	if n, err := manual.RecomputeDue(ctx); err != nil || n != 0 {
+		t.Fatalf("RecomputeDue, manual again: %d, %v; want nothing to do", n, err)
+	}
+	later := mustJob(t, manual, model.JobStatePreparingAppliance)
+	wantDue(manual, later.ID, 10)
+	timed, _ := mustService(store, Config{Timed: testTiming(10)})
+	if n, err := timed.RecomputeDue(ctx); err != nil || n != 0 {
+		t.Errorf("RecomputeDue at scale 10 after a manual server: %d, %v; want nothing to do", n, err)
 	}
 }

@@ -105,6 +105,9 @@ type Service struct {
 	// seal is sealManifest; tests wrap it to watch the seals.
 	seal  func(*snowball.Job) ([]byte, error)
 	seals sealer
+	// dues is the timing due times are computed with: Config.Timed, or in
+	// the manual lifecycle the one the store's were (see RecomputeDue).
+	dues *Timing
 }
 
 // New returns a Service. tokenKey authenticates pagination tokens; it must
@@ -120,7 +123,7 @@ func New(store snowball.Store, clock snowball.Clock, presign Presigner, tokenKey
 		cfg.MaxConcurrentSeals = DefaultMaxConcurrentSeals()
 	}
 	s := &Service{store: store, clock: clock, presign: presign, tokens: tokenSigner{key: tokenKey}, cfg: cfg, rand: rand.Reader,
-		seals: newSealer(cfg.MaxConcurrentSeals)}
+		seals: newSealer(cfg.MaxConcurrentSeals), dues: cfg.Timed}
 	s.seal = s.sealManifest
 	return s
 }
