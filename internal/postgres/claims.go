@@ -97,19 +97,7 @@ RETURNING m.seq, m.doc`, lease, now, targets, limit)
 // nil. A deadlock (with a serializable Update that locked the same rows in
 // another order) rolls it back, and claim runs fn again, as Update does.
 func (db *DB) claim(ctx context.Context, fn func(pgx.Tx) error) error {
-	var err error
-	for attempt := range maxAttempts {
-		if attempt > 0 {
-			if err := pause(ctx, attempt); err != nil {
-				return err
-			}
-		}
-		var retry bool
-		if retry, err = db.claimOnce(ctx, fn); !retry {
-			return err
-		}
-	}
-	return fmt.Errorf("claim: %d attempts failed: %w", maxAttempts, err)
+	return retrying(ctx, "claim", func() (bool, error) { return db.claimOnce(ctx, fn) })
 }
 
 func (db *DB) claimOnce(ctx context.Context, fn func(pgx.Tx) error) (retry bool, err error) {

@@ -113,20 +113,25 @@ const maxAttempts = 64
 // short random pause, up to maxAttempts times in all: fn may run more than
 // once. fn must not call Update itself.
 func (db *DB) Update(ctx context.Context, fn func(snowball.Tx) error) error {
+	return retrying(ctx, "update", func() (bool, error) { return db.update(ctx, fn) })
+}
+
+// retrying makes attempts until one succeeds or fails for good (retry
+// false), pausing between them, at most maxAttempts.
+func retrying(ctx context.Context, op string, attempt func() (retry bool, err error)) error {
 	var err error
-	for attempt := range maxAttempts {
-		if attempt > 0 {
-			if err := pause(ctx, attempt); err != nil {
+	for i := range maxAttempts {
+		if i > 0 {
+			if err := pause(ctx, i); err != nil {
 				return err
 			}
 		}
 		var retry bool
-		retry, err = db.update(ctx, fn)
-		if !retry {
+		if retry, err = attempt(); !retry {
 			return err
 		}
 	}
-	return fmt.Errorf("update: %d attempts failed to serialize: %w", maxAttempts, err)
+	return fmt.Errorf("%s: %d attempts failed to serialize: %w", op, maxAttempts, err)
 }
 
 // update makes one attempt of Update, and reports whether it failed to

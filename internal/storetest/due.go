@@ -164,23 +164,33 @@ func testClaimDueConcurrent(t *testing.T, s snowball.Store) {
 		js = append(js, dueJob(fmt.Sprintf("j%03d", i), now.Add(-time.Duration(i)*time.Millisecond)))
 	}
 	insertDue(t, s, js, nil)
+	wantClaimedOnce(t, "job", n, func() ([]string, error) {
+		ds, err := s.ClaimDue(t.Context(), now, now, now.Add(time.Hour), 7)
+		return dueIDs(ds), err
+	})
+}
+
+// wantClaimedOnce has four workers call claim until it returns nothing,
+// and checks that they claimed n records between them, each once.
+func wantClaimedOnce(t *testing.T, noun string, n int, claim func() ([]string, error)) {
+	t.Helper()
 	var mu sync.Mutex
 	claimed := map[string]int{}
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
 			for {
-				got, err := s.ClaimDue(t.Context(), now, now, now.Add(time.Hour), 7)
+				ids, err := claim()
 				if err != nil {
-					t.Errorf("ClaimDue: %v", err)
+					t.Errorf("claim: %v", err)
 					return
 				}
-				if len(got) == 0 {
+				if len(ids) == 0 {
 					return
 				}
 				mu.Lock()
-				for _, d := range got {
-					claimed[d.ID]++
+				for _, id := range ids {
+					claimed[id]++
 				}
 				mu.Unlock()
 			}
@@ -188,11 +198,11 @@ func testClaimDueConcurrent(t *testing.T, s snowball.Store) {
 	}
 	wg.Wait()
 	if len(claimed) != n {
-		t.Errorf("%d jobs claimed; want %d", len(claimed), n)
+		t.Errorf("%d %ss claimed; want %d", len(claimed), noun, n)
 	}
 	for id, k := range claimed {
 		if k != 1 {
-			t.Errorf("job %s claimed %d times; want once", id, k)
+			t.Errorf("%s %s claimed %d times; want once", noun, id, k)
 		}
 	}
 }

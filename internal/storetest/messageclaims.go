@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -116,37 +115,14 @@ func testClaimMessagesConcurrent(t *testing.T, s snowball.Store) {
 		ms = append(ms, outboxMessage(fmt.Sprintf("m%03d", i), snowball.MessageTargetSNS, now))
 	}
 	insertMessages(t, s, ms...)
-	var mu sync.Mutex
-	claimed := map[string]int{}
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for {
-				got, err := s.ClaimMessages(t.Context(), sns, now, now.Add(time.Hour), 6)
-				if err != nil {
-					t.Errorf("ClaimMessages: %v", err)
-					return
-				}
-				if len(got) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, m := range got {
-					claimed[m.ID]++
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if len(claimed) != n {
-		t.Errorf("%d messages claimed; want %d", len(claimed), n)
-	}
-	for id, k := range claimed {
-		if k != 1 {
-			t.Errorf("message %s claimed %d times; want once", id, k)
+	wantClaimedOnce(t, "message", n, func() ([]string, error) {
+		got, err := s.ClaimMessages(t.Context(), sns, now, now.Add(time.Hour), 6)
+		var ids []string
+		for _, m := range got {
+			ids = append(ids, m.ID)
 		}
-	}
+		return ids, err
+	})
 }
 
 func testNextMessageAttempt(t *testing.T, s snowball.Store) {
