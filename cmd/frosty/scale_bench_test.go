@@ -43,7 +43,9 @@ import (
 //     that is a fraction ≥ 0.99 within 100 ms);
 //   - create_timed/manual: CreateJob throughput of 16 clients with
 //     --lifecycle timed as a ratio to --lifecycle manual, measured in
-//     alternating rounds over the same store (target ≥ 0.9);
+//     alternating rounds over the same store (target ≥ 0.9); and
+//     create_timed1/manual, the same at --time-scale 1, where no job made
+//     moves on within a round;
 //   - rss/empty: the server's VmRSS after the idle spell as a ratio to
 //     that of the same server over an empty store (target ≤ 2);
 //   - backfill_s: how long the first start took to fill in the due times
@@ -56,7 +58,7 @@ import (
 //	FROSTY_BENCH_LIVE=100000,1000000  sizes (default both)
 //	FROSTY_BENCH_PG_MAX=100000        largest size run on PostgreSQL (default: all)
 //	FROSTY_BENCH_IDLE=20s             the idle spell
-//	FROSTY_BENCH_ROUNDS=3             CreateJob rounds of each mode (0: none)
+//	FROSTY_BENCH_ROUNDS=5             CreateJob rounds of each mode (0: none)
 //	FROSTY_BENCH_ROUND=5s             length of one round
 //	FROSTY_BENCH_PPROF=DIR            keep CPU profiles of the server's phases
 //
@@ -92,7 +94,7 @@ type scaleConfig struct {
 
 func scaleConfigFromEnv(tb testing.TB) scaleConfig {
 	tb.Helper()
-	c := scaleConfig{sizes: []int{100_000, 1_000_000}, idle: 20 * time.Second, round: 5 * time.Second, rounds: 3}
+	c := scaleConfig{sizes: []int{100_000, 1_000_000}, idle: 20 * time.Second, round: 5 * time.Second, rounds: 5}
 	if s := os.Getenv("FROSTY_BENCH_LIVE"); s != "" {
 		c.sizes = nil
 		for f := range strings.SplitSeq(s, ",") {
@@ -181,12 +183,14 @@ const (
 	scaleProfile  = `{"dwell": {"PreparingAppliance": "876000h"}}`
 )
 
-// The CreateJob rounds' modes, in the order they take turns. timed is the
-// default scale, where each job made moves on (to PreparingAppliance) a
-// fifth of a second later, so that the lifecycle's writes share the store
-// with CreateJob's; timed-scale1 moves none within a round, which leaves
-// only the cost of keeping due times.
-var createModes = []string{"manual", "timed", "timed-scale1"}
+// The CreateJob rounds come in blocks, each of a timed mode taking turns
+// with manual. timed is the default scale, where each job made moves on
+// (to PreparingAppliance) a fifth of a second later, so that the
+// lifecycle's writes share the store with CreateJob's; timed-scale1 moves
+// none within a round, which leaves the cost of keeping due times. A
+// manual server keeps the store's timing, so only the first timed start
+// of a block recomputes due times.
+var createBlocks = []string{"timed", "timed-scale1"}
 
 // scaleResult is what one run measured.
 type scaleResult struct {
@@ -197,27 +201,31 @@ type scaleResult struct {
 	lateN                                      float64
 	lateP50, lateP99, lateLE100                float64
 
-	create      map[string][]float64       // CreateJob/s of each round, by mode
-	moves       map[string][]float64       // transitions/s during each round
-	createCPU   map[string][]float64       // the server's CPU in each round, % of a core
-	starts      map[string][]time.Duration // each round's start, to the banner
-	recompute   map[string][]time.Duration // of that, the due times recomputed
+	// By block ("timed", "timed-scale1") and mode ("manual", "timed"), of
+	// each round:
+	create      map[string]map[string][]float64 // CreateJob/s
+	moves       map[string]map[string][]float64 // transitions/s
+	createCPU   map[string]map[string][]float64 // the server's CPU, % of a core
+	recompute   map[string]time.Duration        // the block's one recompute of due times
 	createFails int64
-	jobsAfter   float64 // in the store after the last round
-	lateLoad    string  // what loaded the machine during the lateness window
+	jobsAfter   float64   // in the store after the last round
+	lateLoad    loadDelta // what loaded the machine during the lateness window
+	roundSteal  float64   // the most the host stole in a CreateJob round, % of the machine
 }
 
-// ratios returns the CreateJob throughput of mode as a ratio to manual's:
-// of the medians, and the least of the rounds'.
-func (r *scaleResult) ratios(mode string) (ofMedians, least float64) {
-	if len(r.create[mode]) == 0 {
+// ratios returns the CreateJob throughput of block's timed rounds as a
+// ratio to its manual rounds': of the medians, and the least of each
+// round's.
+func (r *scaleResult) ratios(block string) (ofMedians, least float64) {
+	timed, manual := r.create[block]["timed"], r.create[block]["manual"]
+	if len(timed) == 0 {
 		return math.NaN(), math.NaN()
 	}
 	least = math.Inf(1)
-	for i, x := range r.create[mode] {
-		least = min(least, x/r.create["manual"][i])
+	for i, x := range timed {
+		least = min(least, x/manual[i])
 	}
-	return median(r.create[mode]) / median(r.create["manual"]), least
+	return median(timed) / median(manual), least
 }
 
 func runClockAtScale(b *testing.B, cfg scaleConfig, live int, st scaleStore) {
@@ -251,15 +259,16 @@ func runClockAtScale(b *testing.B, cfg scaleConfig, live int, st scaleStore) {
 	row("idle CPU, 1 CreateJob/s", "%.2f%% of a core (empty store %.2f%%); < 5%%", r.idleCPU, r.emptyCPU)
 	row("lateness at 100 transitions/s", "p50 %.1f ms, p99 %.1f ms, %.4f within 100 ms (n=%.0f, CPU %.0f%%; %s); p99 < 100 ms",
 		r.lateP50*1000, r.lateP99*1000, r.lateLE100, r.lateN, r.lateCPU, r.lateLoad)
-	row("CreateJob/s manual/timed/scale1", "%s / %s / %s", fmtRates(r.create["manual"]), fmtRates(r.create["timed"]), fmtRates(r.create["timed-scale1"]))
-	row("timed/manual (timed-scale1)", "%.3f, min %.3f (%.3f, min %.3f); ≥ 0.9; %s transitions/s in timed rounds",
-		timed, timedMin, timed1, timed1Min, fmtRates(r.moves["timed"]))
+	row("CreateJob/s manual/timed", "%s / %s (scale 1: %s / %s)", fmtRates(r.create["timed"]["manual"]), fmtRates(r.create["timed"]["timed"]),
+		fmtRates(r.create["timed-scale1"]["manual"]), fmtRates(r.create["timed-scale1"]["timed"]))
+	row("timed/manual (at scale 1)", "%.3f, min %.3f (%.3f, min %.3f); ≥ 0.9; %s transitions/s in timed rounds; host steal ≤ %.0f%%",
+		timed, timedMin, timed1, timed1Min, fmtRates(r.moves["timed"]["timed"]), r.roundSteal)
 	row("VmRSS after idle / empty store", "%.1f / %.1f MB = %.2f×; ≤ 2× (after lateness %.1f MB, VmHWM %.1f MB)",
 		r.idleRSS, r.emptyRSS, r.idleRSS/r.emptyRSS, r.lateRSS, r.peakRSS)
 	row("first start, due times filled", "%v, %v for %d records (populating took %v)",
 		r.firstStart.Round(time.Millisecond), r.backfill, r.backfilled, r.populate.Round(time.Millisecond))
-	row("timed restarts: recompute", "%s (scale1 %s); %.0f jobs after the rounds",
-		fmtDurations(r.recompute["timed"]), fmtDurations(r.recompute["timed-scale1"]), r.jobsAfter)
+	row("timed restarts: recompute", "%v (scale 1: %v); %.0f jobs after the rounds",
+		r.recompute["timed"], r.recompute["timed-scale1"], r.jobsAfter)
 	if r.createFails > 0 {
 		row("CreateJob errors", "%d in all rounds", r.createFails)
 	}
@@ -274,14 +283,6 @@ func fmtRates(xs []float64) string {
 	return strings.Join(s, " ")
 }
 
-func fmtDurations(ds []time.Duration) string {
-	s := make([]string, len(ds))
-	for i, d := range ds {
-		s[i] = d.Round(time.Millisecond).String()
-	}
-	return strings.Join(s, " ")
-}
-
 // progress tells the person waiting on a long run where it is; it goes to
 // stderr, since a benchmark's log is cut short and printed at its end.
 func progress(tb testing.TB, format string, args ...any) {
@@ -290,8 +291,8 @@ func progress(tb testing.TB, format string, args ...any) {
 
 func clockAtScale(b *testing.B, cfg scaleConfig, live int, st scaleStore) scaleResult {
 	ctx := b.Context()
-	r := scaleResult{create: map[string][]float64{}, moves: map[string][]float64{}, createCPU: map[string][]float64{},
-		starts: map[string][]time.Duration{}, recompute: map[string][]time.Duration{}}
+	r := scaleResult{create: map[string]map[string][]float64{}, moves: map[string]map[string][]float64{},
+		createCPU: map[string]map[string][]float64{}, recompute: map[string]time.Duration{}}
 	data := b.TempDir()
 	if cfg.profiles != "" {
 		cfg.profiles = filepath.Join(cfg.profiles, fmt.Sprintf("%d-%s", live, st.name()))
@@ -354,25 +355,33 @@ func clockAtScale(b *testing.B, cfg scaleConfig, live int, st scaleStore) scaleR
 	progress(b, "lateness: p50 %.1f ms, p99 %.1f ms, %.4f within 100 ms, n=%.0f; CPU %.0f%%; %s",
 		r.lateP50*1000, r.lateP99*1000, r.lateLE100, r.lateN, r.lateCPU, r.lateLoad)
 
-	// CreateJob throughput, the modes taking turns over the same store.
-	for round := range cfg.rounds {
-		for _, mode := range createModes {
-			p := startScaleServer(b, cfg, fmt.Sprintf("create-%s-%d", mode, round+1), data, modeArgs[mode]...)
-			_, took := p.recomputed(b)
-			r.starts[mode] = append(r.starts[mode], p.started)
-			r.recompute[mode] = append(r.recompute[mode], took)
-			p.waitQuiet(b) // the jobs a previous round made catch up
-			before := p.transitions(b)
-			rate, cpu, fails := p.createThroughput(b, addr.AddressId, cfg.round, fmt.Sprintf("create-%s-%d", mode, round+1))
-			moves := (p.transitions(b) - before) / (cfg.round + time.Second).Seconds()
-			r.create[mode] = append(r.create[mode], rate)
-			r.moves[mode] = append(r.moves[mode], moves)
-			r.createCPU[mode] = append(r.createCPU[mode], cpu)
-			r.createFails += fails
-			r.jobsAfter = p.jobs(b)
-			p.stop(b)
-			progress(b, "round %d %s: start %v (recompute %v), %.0f CreateJob/s, %.0f transitions/s, server CPU %.0f%%",
-				round+1, mode, p.started.Round(time.Millisecond), took, rate, moves, cpu)
+	// CreateJob throughput, manual and timed taking turns over the same
+	// store.
+	for _, block := range createBlocks {
+		r.create[block], r.moves[block], r.createCPU[block] = map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
+		for round := range cfg.rounds {
+			for _, mode := range []string{"manual", "timed"} {
+				args, label := modeArgs["manual"], fmt.Sprintf("create-%s-manual-%d", block, round+1)
+				if mode == "timed" {
+					args, label = modeArgs[block], fmt.Sprintf("create-%s-%d", block, round+1)
+				}
+				p := startScaleServer(b, cfg, label, data, args...)
+				_, took := p.recomputed(b)
+				r.recompute[block] += took
+				p.waitQuiet(b) // the jobs the manual round made catch up
+				before := p.transitions(b)
+				rate, cpu, load, fails := p.createThroughput(b, addr.AddressId, cfg.round, label)
+				r.roundSteal = max(r.roundSteal, load.steal)
+				moves := (p.transitions(b) - before) / (cfg.round + time.Second).Seconds()
+				r.create[block][mode] = append(r.create[block][mode], rate)
+				r.moves[block][mode] = append(r.moves[block][mode], moves)
+				r.createCPU[block][mode] = append(r.createCPU[block][mode], cpu)
+				r.createFails += fails
+				r.jobsAfter = p.jobs(b)
+				p.stop(b)
+				progress(b, "%s: start %v (due times recomputed in %v), %.0f CreateJob/s, %.0f transitions/s, server CPU %.0f%%",
+					label, p.started.Round(time.Millisecond), took, rate, moves, cpu)
+			}
 		}
 	}
 	return r
@@ -786,8 +795,8 @@ func (p *scaleServer) waitQuiet(tb testing.TB) {
 // createThroughput runs createClients clients making jobs as fast as they
 // can for a second of warm-up and then d, and returns the CreateJob calls
 // a second that succeeded within d, the server's CPU over d in % of a
-// core, and how many calls failed.
-func (p *scaleServer) createThroughput(tb testing.TB, addressID *string, d time.Duration, phase string) (rate, cpu float64, fails int64) {
+// core, the machine's load, and how many calls failed.
+func (p *scaleServer) createThroughput(tb testing.TB, addressID *string, d time.Duration, phase string) (rate, cpu float64, load loadDelta, fails int64) {
 	tb.Helper()
 	ctx := tb.Context()
 	var counting atomic.Bool
@@ -823,18 +832,19 @@ func (p *scaleServer) createThroughput(tb testing.TB, addressID *string, d time.
 	}
 	time.Sleep(time.Second)
 	wait := p.profile(tb, phase, d)
-	measure, load := p.cpu(tb), readMachineLoad(tb)
+	measure, before := p.cpu(tb), readMachineLoad(tb)
 	start := time.Now()
 	counting.Store(true)
 	time.Sleep(d)
 	counting.Store(false)
 	elapsed := time.Since(start)
 	cpu = measure()
-	progress(tb, "%s: %s", phase, readMachineLoad(tb).since(load))
+	load = readMachineLoad(tb).since(before)
+	progress(tb, "%s: %s", phase, load)
 	close(stop)
 	wg.Wait()
 	wait()
-	return float64(ok.Load()) / elapsed.Seconds(), cpu, failed.Load()
+	return float64(ok.Load()) / elapsed.Seconds(), cpu, load, failed.Load()
 }
 
 // cpu starts measuring the server's CPU time; the function it returns
@@ -960,14 +970,22 @@ func readMachineLoad(tb testing.TB) machineLoad {
 	return m
 }
 
-// since describes the load between o and m: the machine's CPU use in % of
-// all its cores, the time stolen by its host, and how long every task on
-// it waited for I/O.
-func (m machineLoad) since(o machineLoad) string {
+// loadDelta is the load between two readings: the machine's CPU use and
+// the time its host stole, in % of all its cores, and how long every task
+// on it waited for I/O.
+type loadDelta struct {
+	busy, steal float64
+	ioStall     time.Duration
+}
+
+func (m machineLoad) since(o machineLoad) loadDelta {
 	total := m.total - o.total
 	if total <= 0 {
-		return "machine: no reading"
+		return loadDelta{}
 	}
-	return fmt.Sprintf("machine busy %.0f%%, steal %.0f%%, I/O stall %v",
-		100*(m.busy-o.busy)/total, 100*(m.steal-o.steal)/total, (m.ioStall - o.ioStall).Round(time.Millisecond))
+	return loadDelta{100 * (m.busy - o.busy) / total, 100 * (m.steal - o.steal) / total, m.ioStall - o.ioStall}
+}
+
+func (d loadDelta) String() string {
+	return fmt.Sprintf("machine busy %.0f%%, steal %.0f%%, I/O stall %v", d.busy, d.steal, d.ioStall.Round(time.Millisecond))
 }
