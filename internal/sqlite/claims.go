@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -30,7 +29,7 @@ RETURNING seq, doc`
 // it atomic.
 func (db *DB) ClaimDue(ctx context.Context, by, now, lease time.Time, limit int) ([]snowball.Due, error) {
 	var out []snowball.Due
-	err := db.write(ctx, func(q *sql.Tx) error {
+	err := db.write(ctx, func(q querier) error {
 		out = out[:0] // afresh, should this run again
 		for _, table := range []string{"clusters", "jobs"} {
 			rows, err := q.QueryContext(ctx, fmt.Sprintf(claimSQL, table), lease.UnixMicro(), by.UnixMicro(), now.UnixMicro(), limit)
@@ -69,7 +68,7 @@ func (db *DB) ClaimMessages(ctx context.Context, targets []string, now, lease ti
 		return nil, nil
 	}
 	var out []*snowball.Message
-	err := db.write(ctx, func(q *sql.Tx) error {
+	err := db.write(ctx, func(q querier) error {
 		out = out[:0]
 		args := append([]any{lease.UnixMicro(), now.UnixMicro(), now.UnixMicro()}, anys(targets)...)
 		rows, err := q.QueryContext(ctx, fmt.Sprintf(claimMessagesSQL, placeholders(len(targets))), append(args, limit)...)

@@ -53,6 +53,13 @@ type DB struct {
 	r    *sql.DB // query_only connections for View
 	p    *sql.DB // for Ping: a fresh query_only connection each time
 
+	wStmts, rStmts *stmtCache // the queries prepared on w and on r
+
+	writes     chan *write   // to the writer (commit.go)
+	closing    chan struct{} // closed by Close: the writer stops
+	writerDone chan struct{} // closed when the writer has stopped
+	onBatch    func(n int)   // tests: called with the size of each batch
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -77,7 +84,7 @@ func open(path string, migrations fs.FS) (_ *DB, err error) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
 		return nil, fmt.Errorf("open sqlite %q: the file is empty (0 bytes), not a Frosty database; remove it to start afresh", path)
 	}
-	db := &DB{path: path}
+	db := &DB{path: path, writes: make(chan *write), closing: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			db.Close()
@@ -123,6 +130,10 @@ func open(path string, migrations fs.FS) (_ *DB, err error) {
 	}
 	db.p.SetMaxOpenConns(1)
 	db.p.SetMaxIdleConns(0)
+
+	db.wStmts, db.rStmts = &stmtCache{db: db.w}, &stmtCache{db: db.r}
+	db.writerDone = make(chan struct{})
+	go db.runWriter()
 	return db, nil
 }
 
@@ -170,36 +181,24 @@ func (db *DB) View(ctx context.Context, fn func(snowball.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin view: %w", err)
 	}
-	// Ending a read transaction has nothing to keep; Rollback also runs
-	// when fn panics, so the connection goes back to the pool clean.
-	defer t.Rollback()
-	return fn(&tx{q: t})
+	q := &stmtQuerier{t: t, cache: db.rStmts}
+	defer func() {
+		// Ending a read transaction has nothing to keep; Rollback also
+		// runs when fn panics, so the connection goes back to the pool
+		// clean.
+		t.Rollback()
+		db.rStmts.prepare(q.missed)
+	}()
+	return fn(&tx{q: q})
 }
 
 // Update runs fn in a write transaction, committed with a sync of the WAL
 // when fn returns nil and rolled back when it returns an error or panics.
-// fn's error is returned as is. Updates wait for one another in turn, so fn
-// must not call Update itself.
+// fn's error is returned as is. Updates run one at a time, several to a
+// transaction when they queue up (see commit.go), so fn must not call
+// Update itself.
 func (db *DB) Update(ctx context.Context, fn func(snowball.Tx) error) error {
-	return db.write(ctx, func(t *sql.Tx) error { return fn(&tx{q: t}) })
-}
-
-// write is Update on the statements themselves.
-func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	// BeginTx waits, under ctx, for the single write connection and then
-	// issues BEGIN IMMEDIATE (see writerDSN).
-	t, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin update: %w", err)
-	}
-	defer t.Rollback() // a no-op once committed
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := t.Commit(); err != nil {
-		return fmt.Errorf("commit update: %w", err)
-	}
-	return nil
+	return db.write(ctx, func(q querier) error { return fn(&tx{q: q}) })
 }
 
 // Close closes the connections. Closing the write connection last lets it
@@ -207,6 +206,12 @@ func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 // returns the first call's result.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		if db.writerDone != nil {
+			close(db.closing)
+			<-db.writerDone
+			db.wStmts.close()
+			db.rStmts.close()
+		}
 		var errs []error
 		if db.p != nil {
 			errs = append(errs, db.p.Close())
