@@ -7,6 +7,10 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -165,6 +169,54 @@ func TestMigrate(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), "newer Frosty") || strings.Contains(err.Error(), ":frosty@") {
 			t.Errorf("Open error = %q, want one saying a newer Frosty wrote it, without the password", err)
+		}
+	})
+
+	// Migration 0003 copies the list entry of each job out of its
+	// document.
+	t.Run("FillsJobEntries", func(t *testing.T) {
+		t.Parallel()
+		u := pgtest.MustSchema(t)
+		pool := MustPool(t, u)
+		all, err := migration.Read(migrations)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := fstest.MapFS{}
+		for _, m := range all {
+			if m.Version < 3 {
+				before[m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
+			}
+		}
+		if err := migrate(t.Context(), pool, before); err != nil {
+			t.Fatal(err)
+		}
+		o := snowball.Owner{Account: "111111111111", Partition: "us"}
+		full := storetest.NewJob("full", o)
+		full.IsMaster = true
+		bare := storetest.NewJob("bare", o)
+		bare.Metadata.JobType, bare.Metadata.SnowballType, bare.Metadata.CreationDate, bare.Metadata.Description = nil, nil, nil, nil
+		for _, j := range []*snowball.Job{full, bare} {
+			doc, err := jobs.encode(j)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pool.Exec(t.Context(), "INSERT INTO jobs (id, account, partition, cluster_id, master_id, state, doc) VALUES ($1, $2, $3, '', '', $4, $5)",
+				j.ID, j.Owner.Account, j.Owner.Partition, string(j.State), doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db := MustOpen(t, u)
+		var got []*snowball.JobEntry
+		if err := db.View(t.Context(), func(tx snowball.Tx) (err error) {
+			got, err = tx.JobEntries(t.Context(), snowball.JobFilter{}, snowball.Page{})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want := []*snowball.JobEntry{snowball.EntryOf(full), snowball.EntryOf(bare)}
+		if diff := cmp.Diff(want, got, cmp.Comparer(time.Time.Equal), cmpopts.IgnoreFields(snowball.JobEntry{}, "Seq")); diff != "" {
+			t.Errorf("entries after the migration (-want +got):\n%s", diff)
 		}
 	})
 

@@ -84,9 +84,12 @@ var (
 
 	jobs = newTable("jobs", "job",
 		func(j *snowball.Job) *int64 { return &j.Seq },
-		[]string{"id", "account", "partition", "cluster_id", "master_id", "state", "due_at"},
+		[]string{"id", "account", "partition", "cluster_id", "master_id", "state", "due_at",
+			"is_master", "job_type", "snowball_type", "creation_date", "description"},
 		func(j *snowball.Job) []any {
-			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State), timestamp(j.DueAt)}
+			e := snowball.EntryOf(j)
+			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State), timestamp(j.DueAt),
+				e.IsMaster, string(e.JobType), string(e.SnowballType), timestamp(e.CreationDate), e.Description}
 		}, endClaim)
 
 	clusters = newTable("clusters", "cluster",
@@ -157,6 +160,34 @@ func (t *tx) Job(ctx context.Context, id string) (*snowball.Job, error) {
 
 func (t *tx) Jobs(ctx context.Context, f snowball.JobFilter, p snowball.Page) ([]*snowball.Job, error) {
 	return jobs.list(ctx, t.q, jobsWhere(f), p)
+}
+
+// jobEntriesSQL lists job entries: its arguments are those of a list.
+const jobEntriesSQL = "SELECT seq, id, state, is_master, job_type, snowball_type, creation_date, description FROM jobs WHERE seq > ?"
+
+func (t *tx) JobEntries(ctx context.Context, f snowball.JobFilter, p snowball.Page) ([]*snowball.JobEntry, error) {
+	w := jobsWhere(f)
+	rows, err := t.q.query(ctx, listQuery(jobEntriesSQL, w), listArgs(w, p)...)
+	if err != nil {
+		return nil, fmt.Errorf("list job entries: %w", err)
+	}
+	defer rows.Close()
+	var out []*snowball.JobEntry
+	for rows.Next() {
+		e := &snowball.JobEntry{}
+		var created *time.Time
+		if err := rows.Scan(&e.Seq, &e.ID, &e.State, &e.IsMaster, &e.JobType, &e.SnowballType, &created, &e.Description); err != nil {
+			return nil, fmt.Errorf("list job entries: %w", err)
+		}
+		if created != nil {
+			e.CreationDate = created.UTC()
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list job entries: %w", err)
+	}
+	return out, nil
 }
 
 func jobsWhere(f snowball.JobFilter) where {
@@ -391,13 +422,7 @@ func (t *table[R]) get(ctx context.Context, q *conn, id string) (*R, error) {
 // list returns the records matching w in Seq order, a page of them; a
 // Limit of 0 or less means no limit.
 func (t *table[R]) list(ctx context.Context, q *conn, w where, p snowball.Page) ([]*R, error) {
-	var limit *int64 // LIMIT NULL: no limit
-	if p.Limit > 0 {
-		n := int64(p.Limit)
-		limit = &n
-	}
-	args := append(append([]any{p.After}, w.args...), limit)
-	rows, err := q.query(ctx, t.listQuery(w), args...)
+	rows, err := q.query(ctx, listQuery(t.listSQL, w), listArgs(w, p)...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", t.noun, err)
 	}
@@ -421,11 +446,22 @@ func (t *table[R]) list(ctx context.Context, q *conn, w where, p snowball.Page) 
 	return out, nil
 }
 
-// listQuery returns the query of list: its arguments are After, w's, and
-// the limit.
-func (t *table[R]) listQuery(w where) string {
+// listArgs returns the arguments of a list's query: After, w's, and the
+// limit.
+func listArgs(w where, p snowball.Page) []any {
+	var limit *int64 // LIMIT NULL: no limit
+	if p.Limit > 0 {
+		n := int64(p.Limit)
+		limit = &n
+	}
+	return append(append([]any{p.After}, w.args...), limit)
+}
+
+// listQuery returns the query of a list, base ("SELECT … WHERE seq > ?")
+// with w's conditions, in Seq order: its arguments are listArgs'.
+func listQuery(base string, w where) string {
 	var query strings.Builder
-	query.WriteString(t.listSQL)
+	query.WriteString(base)
 	for _, c := range w.conds {
 		query.WriteString(" AND " + c)
 	}

@@ -28,7 +28,7 @@ func (s *Service) CreateCluster(ctx context.Context, in *model.CreateClusterRequ
 		}
 		out.ClusterId = &c.ID
 		for _, n := range nodes {
-			out.JobListEntries = append(out.JobListEntries, jobListEntry(n))
+			out.JobListEntries = append(out.JobListEntries, jobListEntry(snowball.EntryOf(n)))
 		}
 		return nil
 	})
@@ -262,12 +262,12 @@ func (s *Service) ListClusterJobs(ctx context.Context, in *model.ListClusterJobs
 		if err != nil {
 			return err
 		}
-		jobs, next, err := listPage(s, "ListClusterJobs", owner, c.ID, in.NextToken, in.MaxResults, jobSeq,
-			func(p snowball.Page) ([]*snowball.Job, error) {
-				return tx.Jobs(ctx, snowball.JobFilter{ClusterID: c.ID}, p)
+		entries, next, err := listPage(s, "ListClusterJobs", owner, c.ID, in.NextToken, in.MaxResults, entrySeq,
+			func(p snowball.Page) ([]*snowball.JobEntry, error) {
+				return tx.JobEntries(ctx, snowball.JobFilter{ClusterID: c.ID}, p)
 			})
-		for _, j := range jobs {
-			out.JobListEntries = append(out.JobListEntries, jobListEntry(j))
+		for _, e := range entries {
+			out.JobListEntries = append(out.JobListEntries, jobListEntry(e))
 		}
 		out.NextToken = next
 		return err

@@ -314,16 +314,21 @@ func hasJobLogs(j *snowball.Job) bool {
 	return false
 }
 
-func jobListEntry(j *snowball.Job) model.JobListEntry {
-	return model.JobListEntry{
-		JobId:        &j.ID,
-		JobState:     model.Ptr(j.State),
-		IsMaster:     model.Ptr(j.IsMaster),
-		JobType:      j.Metadata.JobType,
-		SnowballType: j.Metadata.SnowballType,
-		CreationDate: j.Metadata.CreationDate,
-		Description:  j.Metadata.Description,
+func jobListEntry(e *snowball.JobEntry) model.JobListEntry {
+	out := model.JobListEntry{JobId: &e.ID, JobState: model.Ptr(e.State), IsMaster: model.Ptr(e.IsMaster)}
+	if e.JobType != "" {
+		out.JobType = &e.JobType
 	}
+	if e.SnowballType != "" {
+		out.SnowballType = &e.SnowballType
+	}
+	if !e.CreationDate.IsZero() {
+		out.CreationDate = model.NewTimestamp(e.CreationDate)
+	}
+	if e.Description != "" {
+		out.Description = &e.Description
+	}
+	return out
 }
 
 // ListJobs lists the owner's jobs in creation order: standalone jobs,
@@ -332,12 +337,12 @@ func jobListEntry(j *snowball.Job) model.JobListEntry {
 func (s *Service) ListJobs(ctx context.Context, in *model.ListJobsRequest) (*model.ListJobsResult, error) {
 	out := &model.ListJobsResult{JobListEntries: []model.JobListEntry{}}
 	err := s.view(ctx, "list jobs", func(tx snowball.Tx, owner snowball.Owner) error {
-		jobs, next, err := listPage(s, "ListJobs", owner, "", in.NextToken, in.MaxResults, jobSeq,
-			func(p snowball.Page) ([]*snowball.Job, error) {
-				return tx.Jobs(ctx, snowball.JobFilter{Owner: &owner}, p)
+		entries, next, err := listPage(s, "ListJobs", owner, "", in.NextToken, in.MaxResults, entrySeq,
+			func(p snowball.Page) ([]*snowball.JobEntry, error) {
+				return tx.JobEntries(ctx, snowball.JobFilter{Owner: &owner}, p)
 			})
-		for _, j := range jobs {
-			out.JobListEntries = append(out.JobListEntries, jobListEntry(j))
+		for _, e := range entries {
+			out.JobListEntries = append(out.JobListEntries, jobListEntry(e))
 		}
 		out.NextToken = next
 		return err
@@ -348,7 +353,7 @@ func (s *Service) ListJobs(ctx context.Context, in *model.ListJobsRequest) (*mod
 	return out, nil
 }
 
-func jobSeq(j *snowball.Job) int64 { return j.Seq }
+func entrySeq(e *snowball.JobEntry) int64 { return e.Seq }
 
 // UpdateJob changes a job's settings while it is New (an export master also
 // while Listing). A member given replaces the stored one whole.

@@ -58,6 +58,35 @@ type Page struct {
 	Limit int
 }
 
+// JobEntry is what a list entry of a job shows (ListJobs,
+// ListClusterJobs): the job's ID, state and kind, taken from its record
+// whenever the record is stored.
+type JobEntry struct {
+	Seq          int64
+	ID           string
+	State        model.JobState
+	IsMaster     bool
+	JobType      model.JobType      // "" when the job has none
+	SnowballType model.SnowballType // "" when the job has none
+	// CreationDate is Metadata.CreationDate, to the millisecond a
+	// model.Timestamp keeps; zero when the job has none.
+	CreationDate time.Time
+	Description  string // "" when the job has none (a description is never empty)
+}
+
+// EntryOf returns j's JobEntry.
+func EntryOf(j *Job) *JobEntry {
+	e := &JobEntry{
+		Seq: j.Seq, ID: j.ID, State: j.State, IsMaster: j.IsMaster,
+		JobType: model.Deref(j.Metadata.JobType), SnowballType: model.Deref(j.Metadata.SnowballType),
+		Description: model.Deref(j.Metadata.Description),
+	}
+	if d := j.Metadata.CreationDate; d != nil {
+		e.CreationDate = time.UnixMilli(d.UnixMilli()).UTC()
+	}
+	return e
+}
+
 // JobFilter selects jobs for Tx.Jobs. Zero fields do not filter.
 type JobFilter struct {
 	Owner     *Owner
@@ -87,6 +116,10 @@ type Tx interface {
 	PutJob(ctx context.Context, j *Job) error
 	Job(ctx context.Context, id string) (*Job, error)
 	Jobs(ctx context.Context, f JobFilter, p Page) ([]*Job, error)
+	// JobEntries is Jobs as a list shows them: the same jobs in the same
+	// order, each as its JobEntry, which the store keeps apart from the
+	// whole record so that a list reads no more than it shows.
+	JobEntries(ctx context.Context, f JobFilter, p Page) ([]*JobEntry, error)
 
 	// JobsByState counts the jobs of all owners in each state.
 	JobsByState(ctx context.Context) (map[model.JobState]int, error)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/frostyhq/frosty/internal/migration"
 	"github.com/frostyhq/frosty/internal/model"
@@ -455,24 +456,26 @@ func TestQueryPlans(t *testing.T) {
 	db := MustOpenDB(t)
 	o := owner
 	for name, q := range map[string]string{
-		"Address":          addresses.getSQL,
-		"Job":              jobs.getSQL,
-		"Addresses":        addresses.listQuery(ownedBy(o)),
-		"Clusters":         clusters.listQuery(ownedBy(o)),
-		"LongTermPricings": longTermPricing.listQuery(ownedBy(o)),
-		"Events":           events.listQuery(eventsOf("j")),
-		"JobsAll":          jobs.listQuery(jobsWhere(snowball.JobFilter{})),
-		"JobsOwner":        jobs.listQuery(jobsWhere(snowball.JobFilter{Owner: &o})),
-		"JobsCluster":      jobs.listQuery(jobsWhere(snowball.JobFilter{ClusterID: "c"})),
-		"JobsMaster":       jobs.listQuery(jobsWhere(snowball.JobFilter{MasterID: "m"})),
-		"JobsNotFinal":     jobs.listQuery(jobsWhere(snowball.JobFilter{NotFinal: true})),
-		"JobsOwnerLive":    jobs.listQuery(jobsWhere(snowball.JobFilter{Owner: &o, NotFinal: true})),
-		"ClaimDueJobs":     fmt.Sprintf(claimSQL, "jobs"),
-		"ClaimDueClusters": fmt.Sprintf(claimSQL, "clusters"),
-		"NextDueJobs":      fmt.Sprintf(nextDueSQL, "jobs"),
-		"NextDueClusters":  fmt.Sprintf(nextDueSQL, "clusters"),
-		"ClaimMessages":    fmt.Sprintf(claimMessagesSQL, "?, ?"),
-		"NextAttempt":      fmt.Sprintf(nextAttemptSQL, "?, ?"),
+		"Address":           addresses.getSQL,
+		"Job":               jobs.getSQL,
+		"Addresses":         listQuery(addresses.listSQL, ownedBy(o)),
+		"Clusters":          listQuery(clusters.listSQL, ownedBy(o)),
+		"LongTermPricings":  listQuery(longTermPricing.listSQL, ownedBy(o)),
+		"Events":            listQuery(events.listSQL, eventsOf("j")),
+		"JobsAll":           listQuery(jobs.listSQL, jobsWhere(snowball.JobFilter{})),
+		"JobsOwner":         listQuery(jobs.listSQL, jobsWhere(snowball.JobFilter{Owner: &o})),
+		"JobsCluster":       listQuery(jobs.listSQL, jobsWhere(snowball.JobFilter{ClusterID: "c"})),
+		"JobsMaster":        listQuery(jobs.listSQL, jobsWhere(snowball.JobFilter{MasterID: "m"})),
+		"JobsNotFinal":      listQuery(jobs.listSQL, jobsWhere(snowball.JobFilter{NotFinal: true})),
+		"JobsOwnerLive":     listQuery(jobs.listSQL, jobsWhere(snowball.JobFilter{Owner: &o, NotFinal: true})),
+		"JobEntriesOwner":   listQuery(jobEntriesSQL, jobsWhere(snowball.JobFilter{Owner: &o})),
+		"JobEntriesCluster": listQuery(jobEntriesSQL, jobsWhere(snowball.JobFilter{ClusterID: "c"})),
+		"ClaimDueJobs":      fmt.Sprintf(claimSQL, "jobs"),
+		"ClaimDueClusters":  fmt.Sprintf(claimSQL, "clusters"),
+		"NextDueJobs":       fmt.Sprintf(nextDueSQL, "jobs"),
+		"NextDueClusters":   fmt.Sprintf(nextDueSQL, "clusters"),
+		"ClaimMessages":     fmt.Sprintf(claimMessagesSQL, "?, ?"),
+		"NextAttempt":       fmt.Sprintf(nextAttemptSQL, "?, ?"),
 	} {
 		args := make([]any, strings.Count(q, "?"))
 		for i := range args {
@@ -758,5 +761,44 @@ func TestMigrationFillsOutboxClaims(t *testing.T) {
 	}
 	if !due.IsZero() {
 		t.Errorf("NextDue after the migration = %v; want none until the service fills due times in", due)
+	}
+}
+
+// TestMigrationFillsJobEntries checks that migration 0009 copies the list
+// entry of each job out of its document.
+func TestMigrationFillsJobEntries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "frosty.db")
+	db, err := open(path, migrationsBefore(t, 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := storetest.NewJob("full", owner)
+	full.IsMaster = true
+	bare := storetest.NewJob("bare", owner)
+	bare.Metadata.JobType, bare.Metadata.SnowballType, bare.Metadata.CreationDate, bare.Metadata.Description = nil, nil, nil, nil
+	for _, j := range []*snowball.Job{full, bare} {
+		doc, err := jobs.encode(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.w.Exec("INSERT INTO jobs (id, account, partition, cluster_id, master_id, state, doc) VALUES (?, ?, ?, '', '', ?, ?)",
+			j.ID, j.Owner.Account, j.Owner.Partition, string(j.State), doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	db = MustOpenPath(t, path)
+	defer db.Close()
+	var got []*snowball.JobEntry
+	if err := db.View(t.Context(), func(tx snowball.Tx) (err error) {
+		got, err = tx.JobEntries(t.Context(), snowball.JobFilter{}, snowball.Page{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []*snowball.JobEntry{snowball.EntryOf(full), snowball.EntryOf(bare)}
+	if diff := cmp.Diff(want, got, cmp.Comparer(time.Time.Equal), cmpopts.IgnoreFields(snowball.JobEntry{}, "Seq")); diff != "" {
+		t.Errorf("entries after the migration (-want +got):\n%s", diff)
 	}
 }

@@ -38,9 +38,12 @@ var (
 
 	jobs = newTable("jobs", "job",
 		func(j *snowball.Job) *int64 { return &j.Seq },
-		[]string{"id", "account", "partition", "cluster_id", "master_id", "state", "due_at"},
+		[]string{"id", "account", "partition", "cluster_id", "master_id", "state", "due_at",
+			"is_master", "job_type", "snowball_type", "creation_date", "description"},
 		func(j *snowball.Job) []any {
-			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State), micros(j.DueAt)}
+			e := snowball.EntryOf(j)
+			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State), micros(j.DueAt),
+				e.IsMaster, string(e.JobType), string(e.SnowballType), millis(e.CreationDate), e.Description}
 		}, endClaim)
 
 	clusters = newTable("clusters", "cluster",
@@ -81,6 +84,15 @@ func micros(t time.Time) any {
 	return t.UnixMicro()
 }
 
+// millis is a time as creation_date holds it: Unix milliseconds, or NULL
+// for the zero time.
+func millis(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
 // notFinal repeats the WHERE clause of the partial index jobs_live, built
 // from the model's names so that it cannot select the wrong jobs; should the
 // names ever differ from the index's, the query is still right, only slower.
@@ -112,6 +124,34 @@ func (t *tx) Job(ctx context.Context, id string) (*snowball.Job, error) {
 
 func (t *tx) Jobs(ctx context.Context, f snowball.JobFilter, p snowball.Page) ([]*snowball.Job, error) {
 	return jobs.list(ctx, t.q, jobsWhere(f), p)
+}
+
+// jobEntriesSQL lists job entries: its arguments are those of a list.
+const jobEntriesSQL = "SELECT seq, id, state, is_master, job_type, snowball_type, creation_date, description FROM jobs WHERE seq > ?"
+
+func (t *tx) JobEntries(ctx context.Context, f snowball.JobFilter, p snowball.Page) ([]*snowball.JobEntry, error) {
+	w := jobsWhere(f)
+	rows, err := t.q.QueryContext(ctx, listQuery(jobEntriesSQL, w), listArgs(w, p)...)
+	if err != nil {
+		return nil, fmt.Errorf("list job entries: %w", err)
+	}
+	defer rows.Close()
+	var out []*snowball.JobEntry
+	for rows.Next() {
+		e := &snowball.JobEntry{}
+		var created sql.NullInt64
+		if err := rows.Scan(&e.Seq, &e.ID, &e.State, &e.IsMaster, &e.JobType, &e.SnowballType, &created, &e.Description); err != nil {
+			return nil, fmt.Errorf("list job entries: %w", err)
+		}
+		if created.Valid {
+			e.CreationDate = time.UnixMilli(created.Int64).UTC()
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list job entries: %w", err)
+	}
+	return out, nil
 }
 
 func jobsWhere(f snowball.JobFilter) where {
@@ -299,12 +339,7 @@ func (t *table[R]) get(ctx context.Context, q querier, id string) (*R, error) {
 // list returns the records matching w in Seq order, a page of them; a
 // Limit of 0 or less means no limit.
 func (t *table[R]) list(ctx context.Context, q querier, w where, p snowball.Page) ([]*R, error) {
-	limit := int64(p.Limit)
-	if limit <= 0 {
-		limit = -1 // SQLite's "no limit"
-	}
-	args := append(append([]any{p.After}, w.args...), limit)
-	rows, err := q.QueryContext(ctx, t.listQuery(w), args...)
+	rows, err := q.QueryContext(ctx, listQuery(t.listSQL, w), listArgs(w, p)...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", t.noun, err)
 	}
@@ -328,11 +363,21 @@ func (t *table[R]) list(ctx context.Context, q querier, w where, p snowball.Page
 	return out, nil
 }
 
-// listQuery returns the query of list: its arguments are After, w's, and
-// the limit.
-func (t *table[R]) listQuery(w where) string {
+// listArgs returns the arguments of a list's query: After, w's, and the
+// limit.
+func listArgs(w where, p snowball.Page) []any {
+	limit := int64(p.Limit)
+	if limit <= 0 {
+		limit = -1 // SQLite's "no limit"
+	}
+	return append(append([]any{p.After}, w.args...), limit)
+}
+
+// listQuery returns the query of a list, base ("SELECT … WHERE seq > ?")
+// with w's conditions, in Seq order: its arguments are listArgs'.
+func listQuery(base string, w where) string {
 	var query strings.Builder
-	query.WriteString(t.listSQL)
+	query.WriteString(base)
 	for _, c := range w.conds {
 		query.WriteString(" AND " + c)
 	}

@@ -400,8 +400,9 @@ func (k kind[R]) testPaging(t *testing.T, s snowball.Store) {
 	}
 }
 
-// jobTests are the tests of the job filters.
+// jobTests are the tests of the job filters and entries.
 var jobTests = []test{
+	{"Entries", testJobEntries},
 	{"Filter", testJobFilter},
 	{"FilterPaging", testJobFilterPaging},
 	{"PutMovesBetweenFilters", testJobPutMovesBetweenFilters},
@@ -449,11 +450,7 @@ func testJobFilter(t *testing.T, s snowball.Store) {
 		{"NoMatch", snowball.JobFilter{Owner: &a, ClusterID: "c2", NotFinal: true}, []string{}},
 		{"UnknownCluster", snowball.JobFilter{ClusterID: "nope"}, []string{}},
 	} {
-		var got []*snowball.Job
-		view(t, s, func(ctx context.Context, tx snowball.Tx) (err error) {
-			got, err = tx.Jobs(ctx, tc.f, all)
-			return err
-		})
+		got := mustJobs(t, s, tc.f, all)
 		if diff := cmp.Diff(tc.want, jobIDs(got)); diff != "" {
 			t.Errorf("%s: Jobs(%+v) (-want +got):\n%s", tc.name, tc.f, diff)
 		}
@@ -473,11 +470,7 @@ func testJobFilterPaging(t *testing.T, s snowball.Store) {
 	var got []string
 	after := int64(0)
 	for range 10 {
-		var page []*snowball.Job
-		view(t, s, func(ctx context.Context, tx snowball.Tx) (err error) {
-			page, err = tx.Jobs(ctx, f, snowball.Page{After: after, Limit: 4})
-			return err
-		})
+		page := mustJobs(t, s, f, snowball.Page{After: after, Limit: 4})
 		if len(page) == 0 {
 			break
 		}
@@ -505,11 +498,7 @@ func testJobPutMovesBetweenFilters(t *testing.T, s snowball.Store) {
 		{snowball.JobFilter{MasterID: "m1"}, []string{}},
 		{snowball.JobFilter{MasterID: "m2"}, []string{"j"}},
 	} {
-		var got []*snowball.Job
-		view(t, s, func(ctx context.Context, tx snowball.Tx) (err error) {
-			got, err = tx.Jobs(ctx, tc.f, all)
-			return err
-		})
+		got := mustJobs(t, s, tc.f, all)
 		if diff := cmp.Diff(tc.want, jobIDs(got)); diff != "" {
 			t.Errorf("Jobs(%+v) after Put (-want +got):\n%s", tc.f, diff)
 		}
