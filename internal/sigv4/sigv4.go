@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -90,12 +91,49 @@ func hexSHA256(b []byte) string {
 // sign, derived key, HMAC. Callers compare with hmac.Equal so that response
 // timing does not reveal how much of a guessed signature was right.
 func signature(secret string, sc Scope, t time.Time, canonicalRequest string) string {
-	key := []byte("AWS4" + secret)
+	key := signingKeys.key(secret, sc)
+	toSign := algorithm + "\n" + t.UTC().Format(timeFormat) + "\n" + sc.path() + "\n" + hexSHA256([]byte(canonicalRequest))
+	return hex.EncodeToString(hmacSHA256(key, toSign))
+}
+
+// signingKeys caches the signing keys derived from a secret for a scope:
+// four HMACs that a client's requests of one day, region and service share.
+var signingKeys keyCache
+
+// keyCache maps a secret and scope to their signing key. It forgets every
+// key when it holds maxKeys, which takes thousands of credentials, regions
+// or days; a key is derived again at its next use.
+type keyCache struct {
+	mu   sync.Mutex
+	keys map[keyCacheEntry][]byte
+}
+
+type keyCacheEntry struct {
+	secret string
+	scope  Scope
+}
+
+const maxKeys = 4096
+
+func (c *keyCache) key(secret string, sc Scope) []byte {
+	e := keyCacheEntry{secret, sc}
+	c.mu.Lock()
+	key, ok := c.keys[e]
+	c.mu.Unlock()
+	if ok {
+		return key
+	}
+	key = []byte("AWS4" + secret)
 	for _, part := range []string{sc.Date, sc.Region, sc.Service, terminator} {
 		key = hmacSHA256(key, part)
 	}
-	toSign := algorithm + "\n" + t.UTC().Format(timeFormat) + "\n" + sc.path() + "\n" + hexSHA256([]byte(canonicalRequest))
-	return hex.EncodeToString(hmacSHA256(key, toSign))
+	c.mu.Lock()
+	if c.keys == nil || len(c.keys) >= maxKeys {
+		c.keys = make(map[keyCacheEntry][]byte)
+	}
+	c.keys[e] = key
+	c.mu.Unlock()
+	return key
 }
 
 // signedParams is what a client declares about its signature, in the
