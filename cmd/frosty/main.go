@@ -9,6 +9,7 @@
 //	frosty seed      create addresses, jobs, clusters and catalogues from a seed file
 //	frosty unlock    decrypt a downloaded manifest with its unlock code
 //	frosty health    exit 0 when a running server is healthy (a container's healthcheck)
+//	frosty bench     measure calls against their ceilings, measured in the same run
 //	frosty version   print the version (also frosty --version)
 //
 // Exit codes: 0 ok, 1 error (one line on stderr), 2 usage.
@@ -49,6 +50,7 @@ commands:
   seed      create records and catalogues from a seed file: frosty seed FILE
   unlock    decrypt a downloaded manifest with its unlock code
   health    exit 0 when a running server is healthy (a container's healthcheck)
+  bench     measure each call's throughput against its ceiling, in the same run
   version   print the version (also: frosty --version)
 
 Run 'frosty <command> -h' (or 'frosty help <command>') for a command's flags.
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runUnlock(ctx, rest, stdout, stderr)
 	case "health":
 		err = runHealth(ctx, rest, stdout, stderr)
+	case "bench":
+		err = runBench(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		err = runVersion(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

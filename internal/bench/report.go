@@ -1,0 +1,207 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is what a run measured.
+type Report struct {
+	Target       string        `json:"target"`
+	InProcess    bool          `json:"inProcess"`
+	Store        string        `json:"store"`
+	CeilingStore string        `json:"ceilingStore"`
+	Clients      int           `json:"clients"`
+	Duration     time.Duration `json:"durationNs"`
+	Rounds       int           `json:"rounds"`
+	Jobs         int           `json:"jobs"`
+	Results      []Result      `json:"results"`
+}
+
+// Result is one call's figures. Rates are medians over the rounds;
+// latencies are over every request of every round; CPU and allocations
+// are of the whole process (the load generator included), per unit, and
+// only when Frosty ran in it.
+type Result struct {
+	Call        string  `json:"call"`
+	Unit        string  `json:"unit"`
+	Rate        float64 `json:"rate"`
+	P50Ms       float64 `json:"p50Ms"`
+	P99Ms       float64 `json:"p99Ms"`
+	Requests    int     `json:"requests"`
+	Errors      int     `json:"errors"`
+	FirstError  string  `json:"firstError,omitempty"`
+	CPUMicros   float64 `json:"cpuMicrosPerUnit,omitempty"`
+	AllocsPerOp float64 `json:"allocsPerUnit,omitempty"`
+
+	Ceiling            string  `json:"ceiling,omitempty"`
+	CeilingRate        float64 `json:"ceilingRate,omitempty"`
+	CeilingErrors      int     `json:"ceilingErrors,omitempty"`
+	CeilingFirstError  string  `json:"ceilingFirstError,omitempty"`
+	CeilingCPUMicros   float64 `json:"ceilingCpuMicrosPerUnit,omitempty"`
+	CeilingAllocsPerOp float64 `json:"ceilingAllocsPerUnit,omitempty"`
+	RatioMedian        float64 `json:"ratioMedian,omitempty"`
+	RatioMin           float64 `json:"ratioMin,omitempty"`
+
+	// RoundRates and CeilingRoundRates are each round's rates.
+	RoundRates        []float64 `json:"roundRates"`
+	CeilingRoundRates []float64 `json:"ceilingRoundRates,omitempty"`
+}
+
+// Errors returns how many requests and ceiling transactions failed.
+func (r *Report) Errors() int {
+	n := 0
+	for _, res := range r.Results {
+		n += res.Errors + res.CeilingErrors
+	}
+	return n
+}
+
+func newReport(cfg Config, url string, inProcess bool, calls []*measured) *Report {
+	r := &Report{
+		Target: url, InProcess: inProcess, Store: describeStore(cfg.Store, inProcess), CeilingStore: describeStore(cfg.CeilingStore, true),
+		Clients: cfg.Clients, Duration: cfg.Duration, Rounds: cfg.Rounds, Jobs: cfg.Jobs,
+	}
+	for _, m := range calls {
+		res := Result{Call: m.name, Unit: m.unit, Ceiling: m.kind}
+		var lat []time.Duration
+		var units, cpu, mallocs float64
+		for _, s := range m.frostyS {
+			res.RoundRates = append(res.RoundRates, s.rate())
+			res.Requests += s.requests
+			res.Errors += s.errors
+			if res.FirstError == "" {
+				res.FirstError = s.firstError
+			}
+			lat = append(lat, s.latencies...)
+			units += float64(s.units)
+			cpu += float64(s.cpu.Microseconds())
+			mallocs += float64(s.mallocs)
+		}
+		slices.Sort(lat)
+		res.Rate = median(res.RoundRates)
+		res.P50Ms = ms(percentile(lat, 0.50))
+		res.P99Ms = ms(percentile(lat, 0.99))
+		if inProcess && units > 0 {
+			res.CPUMicros, res.AllocsPerOp = cpu/units, mallocs/units
+		}
+		if m.ceiling != nil {
+			var ratios []float64
+			units, cpu, mallocs = 0, 0, 0
+			for i, s := range m.ceilS {
+				res.CeilingRoundRates = append(res.CeilingRoundRates, s.rate())
+				res.CeilingErrors += s.errors
+				if res.CeilingFirstError == "" {
+					res.CeilingFirstError = s.firstError
+				}
+				if s.rate() > 0 {
+					ratios = append(ratios, res.RoundRates[i]/s.rate())
+				}
+				units += float64(s.units)
+				cpu += float64(s.cpu.Microseconds())
+				mallocs += float64(s.mallocs)
+			}
+			res.CeilingRate = median(res.CeilingRoundRates)
+			res.RatioMedian = median(ratios)
+			if len(ratios) > 0 {
+				res.RatioMin = slices.Min(ratios)
+			}
+			if inProcess && units > 0 {
+				res.CeilingCPUMicros, res.CeilingAllocsPerOp = cpu/units, mallocs/units
+			}
+		}
+		r.Results = append(r.Results, res)
+	}
+	return r
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// describeStore names a store without a PostgreSQL password.
+func describeStore(store string, inProcess bool) string {
+	switch {
+	case !inProcess:
+		return "the target's"
+	case IsPostgres(store):
+		host := store
+		if _, rest, ok := strings.Cut(store, "@"); ok {
+			host = rest
+		} else if _, rest, ok := strings.Cut(store, "://"); ok {
+			host = rest
+		}
+		host, _, _ = strings.Cut(host, "?")
+		return "PostgreSQL " + host
+	case store == "":
+		return "SQLite"
+	}
+	return "SQLite " + strings.TrimPrefix(store, "sqlite://")
+}
+
+// WriteJSON writes r as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteTable writes r as a table, with footnotes that say what the
+// figures are.
+func (r *Report) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "frosty bench: %s (store: %s), SQL ceiling on %s; %d clients, %d rounds of %s, %d jobs preloaded\n\n",
+		r.Target, r.Store, r.CeilingStore, r.Clients, r.Rounds, r.Duration, r.Jobs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "call\tFrosty/s\tp50 ms\tp99 ms\tceiling/s\tratio median\tratio min\tCPU µs\tceiling CPU µs\tallocs\tceiling allocs\terrors\tceiling\t")
+	for _, res := range r.Results {
+		hasCeiling := res.Ceiling != ""
+		kind := res.Ceiling
+		if !hasCeiling {
+			kind = "none"
+		}
+		name := res.Call
+		if res.Unit != "req/s" {
+			name += " (" + res.Unit + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t\n",
+			name, res.Rate, res.P50Ms, res.P99Ms,
+			cell(hasCeiling, "%.0f", res.CeilingRate), cell(hasCeiling, "%.2f", res.RatioMedian), cell(hasCeiling, "%.2f", res.RatioMin),
+			cell(r.InProcess, "%.0f", res.CPUMicros), cell(r.InProcess && hasCeiling, "%.0f", res.CeilingCPUMicros),
+			cell(r.InProcess, "%.0f", res.AllocsPerOp), cell(r.InProcess && hasCeiling, "%.0f", res.CeilingAllocsPerOp),
+			res.Errors+res.CeilingErrors, kind)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprint(w, `
+Rates are medians over the rounds; p50 and p99 are over every request of every round. The ratio is
+Frosty's rate over the ceiling's in the same round; each round measures a call on both sides, back
+to back, the order swapped every other round. Ceilings: HTTP+SigV4 is a bare net/http server in this
+process that verifies the same signature with Frosty's verifier and answers the bytes Frosty
+answered; SQL is the transaction Frosty's store runs for the call, one per write, straight on the
+database with the same driver and settings, from as many goroutines as there are clients.
+CPU µs and allocs are per request (per transition for Lifecycle), of this whole process: they
+include the load generator, on both sides, and not a PostgreSQL server's own work. They are shown
+only when Frosty runs in this process.
+`)
+	for _, res := range r.Results {
+		if res.FirstError != "" {
+			fmt.Fprintf(w, "%s: %d errors, the first: %s\n", res.Call, res.Errors, res.FirstError)
+		}
+		if res.CeilingFirstError != "" {
+			fmt.Fprintf(w, "%s ceiling: %d errors, the first: %s\n", res.Call, res.CeilingErrors, res.CeilingFirstError)
+		}
+	}
+	return nil
+}
+
+// cell formats v, or is "-" when there is nothing to show.
+func cell(show bool, format string, v float64) string {
+	if !show {
+		return "-"
+	}
+	return fmt.Sprintf(format, v)
+}
