@@ -36,14 +36,14 @@ import (
 // notification, forwarding address, long-term pricing or cluster):
 //
 //	SELECT seq, doc FROM addresses WHERE id = ?
-//	INSERT INTO jobs (id, account, partition, cluster_id, master_id, state, due_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq
+//	INSERT INTO jobs (id, account, partition, cluster_id, master_id, state, due_at, is_master, job_type, snowball_type, creation_date, description, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq
 //	INSERT INTO events (resource_id, doc) VALUES (?, ?) RETURNING seq
 //
 // UpdateJob of the Description (service.UpdateJob → ownJob → Tx.Job;
 // Tx.PutJob):
 //
 //	SELECT seq, doc FROM jobs WHERE id = ?
-//	UPDATE jobs SET account = ?, partition = ?, cluster_id = ?, master_id = ?, state = ?, due_at = ?, claimed_until = NULL, doc = ? WHERE id = ? RETURNING seq
+//	UPDATE jobs SET account = ?, partition = ?, cluster_id = ?, master_id = ?, state = ?, due_at = ?, is_master = ?, job_type = ?, snowball_type = ?, creation_date = ?, description = ?, claimed_until = NULL, doc = ? WHERE id = ? RETURNING seq
 //
 // On SQLite each runs in BEGIN IMMEDIATE … COMMIT on the one write
 // connection, under the writer DSN's pragmas (sqlite.WriterDSN); on
@@ -54,10 +54,10 @@ import (
 const (
 	sqlInsertAddress = "INSERT INTO addresses (id, account, partition, doc) VALUES (?, ?, ?, ?) RETURNING seq"
 	sqlGetAddress    = "SELECT seq, doc FROM addresses WHERE id = ?"
-	sqlInsertJob     = "INSERT INTO jobs (id, account, partition, cluster_id, master_id, state, due_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq"
+	sqlInsertJob     = "INSERT INTO jobs (id, account, partition, cluster_id, master_id, state, due_at, is_master, job_type, snowball_type, creation_date, description, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq"
 	sqlInsertEvent   = "INSERT INTO events (resource_id, doc) VALUES (?, ?) RETURNING seq"
 	sqlGetJob        = "SELECT seq, doc FROM jobs WHERE id = ?"
-	sqlPutJob        = "UPDATE jobs SET account = ?, partition = ?, cluster_id = ?, master_id = ?, state = ?, due_at = ?, claimed_until = NULL, doc = ? WHERE id = ? RETURNING seq"
+	sqlPutJob        = "UPDATE jobs SET account = ?, partition = ?, cluster_id = ?, master_id = ?, state = ?, due_at = ?, is_master = ?, job_type = ?, snowball_type = ?, creation_date = ?, description = ?, claimed_until = NULL, doc = ? WHERE id = ? RETURNING seq"
 )
 
 // records are rows as Frosty stored them, which the ceiling writes again
@@ -67,6 +67,7 @@ type records struct {
 	addressID          string
 	addressDoc         string // as CreateAddress stored it
 	jobID, jobDoc      string // as CreateJob stored it
+	created            any    // its creation_date column, as the driver reads it
 	eventDoc           string // the event of that job's creation
 	updatedID          string
 	updatedDoc         string // a job as UpdateJob stored it
@@ -176,6 +177,7 @@ func captureRecords(ctx context.Context, scratch *scratchStore, cred sigv4.Crede
 	}{
 		{"SELECT account, partition, doc FROM addresses WHERE id = ?", []any{recs.addressID}, []any{&recs.account, &recs.partition, &recs.addressDoc}},
 		{"SELECT doc FROM jobs WHERE id = ?", []any{recs.jobID}, []any{&recs.jobDoc}},
+		{"SELECT creation_date FROM jobs WHERE id = ?", []any{recs.jobID}, []any{&recs.created}},
 		{"SELECT doc FROM events WHERE resource_id = ? ORDER BY seq LIMIT 1", []any{recs.jobID}, []any{&recs.eventDoc}},
 		{"SELECT doc FROM jobs WHERE id = ?", []any{recs.updatedID}, []any{&recs.updatedDoc}},
 	} {
@@ -184,6 +186,13 @@ func captureRecords(ctx context.Context, scratch *scratchStore, cred sigv4.Crede
 		}
 	}
 	return recs, nil
+}
+
+// jobCols are the values of the jobs columns before doc, as the store
+// writes them for a new import job: an ID, its owner, no cluster or
+// master, New, no due time (the manual lifecycle), and its list entry.
+func jobCols(id string, recs *records) []any {
+	return []any{id, recs.account, recs.partition, "", "", "New", nil, false, "IMPORT", "EDGE", recs.created, "bench"}
 }
 
 // idMaker hands out IDs of the length of Frosty's (a prefix and a UUID),
@@ -211,7 +220,10 @@ func jobsToUpdate(recs *records, ids *idMaker, n int) (jobIDs, docs []string) {
 // with the writer DSN, as sqlite.DB runs Updates: SQLite has one writer at
 // a time, and more connections would only wait on busy_timeout.
 type sqliteCeiling struct {
-	db      *sql.DB
+	db *sql.DB
+	// The statements, prepared once, as the store prepares its own.
+	insertAddress, getAddress, insertJob, insertEvent, getJob, putJob *sql.Stmt
+
 	scratch *scratchStore
 	recs    *records
 	ids     *idMaker
@@ -230,10 +242,22 @@ func openSQLiteCeiling(ctx context.Context, scratch *scratchStore, recs *records
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	c := &sqliteCeiling{db: db, scratch: scratch, recs: recs, ids: ids}
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&c.insertAddress, sqlInsertAddress}, {&c.getAddress, sqlGetAddress}, {&c.insertJob, sqlInsertJob},
+		{&c.insertEvent, sqlInsertEvent}, {&c.getJob, sqlGetJob}, {&c.putJob, sqlPutJob},
+	} {
+		if *p.stmt, err = db.PrepareContext(ctx, p.query); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("sql ceiling: prepare %q: %w", p.query, err)
+		}
+	}
 	c.jobIDs, c.jobDocs = jobsToUpdate(recs, ids, jobs)
 	err = c.tx(ctx, func(tx *sql.Tx) error {
 		for i, id := range c.jobIDs {
-			if _, err := tx.ExecContext(ctx, sqlInsertJob, id, recs.account, recs.partition, "", "", "New", nil, c.jobDocs[i]); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlInsertJob, append(jobCols(id, recs), c.jobDocs[i])...); err != nil {
 				return err
 			}
 		}
@@ -264,7 +288,7 @@ func (c *sqliteCeiling) createAddress(ctx context.Context) error {
 	doc := strings.ReplaceAll(c.recs.addressDoc, c.recs.addressID, id)
 	return c.tx(ctx, func(t *sql.Tx) error {
 		var seq int64
-		return t.QueryRowContext(ctx, sqlInsertAddress, id, c.recs.account, c.recs.partition, doc).Scan(&seq)
+		return t.StmtContext(ctx, c.insertAddress).QueryRowContext(ctx, id, c.recs.account, c.recs.partition, doc).Scan(&seq)
 	})
 }
 
@@ -275,13 +299,13 @@ func (c *sqliteCeiling) createJob(ctx context.Context) error {
 	return c.tx(ctx, func(t *sql.Tx) error {
 		var seq int64
 		var addr []byte
-		if err := t.QueryRowContext(ctx, sqlGetAddress, c.recs.addressID).Scan(&seq, &addr); err != nil {
+		if err := t.StmtContext(ctx, c.getAddress).QueryRowContext(ctx, c.recs.addressID).Scan(&seq, &addr); err != nil {
 			return err
 		}
-		if err := t.QueryRowContext(ctx, sqlInsertJob, id, c.recs.account, c.recs.partition, "", "", "New", nil, doc).Scan(&seq); err != nil {
+		if err := t.StmtContext(ctx, c.insertJob).QueryRowContext(ctx, append(jobCols(id, c.recs), doc)...).Scan(&seq); err != nil {
 			return err
 		}
-		return t.QueryRowContext(ctx, sqlInsertEvent, id, event).Scan(&seq)
+		return t.StmtContext(ctx, c.insertEvent).QueryRowContext(ctx, id, event).Scan(&seq)
 	})
 }
 
@@ -291,10 +315,10 @@ func (c *sqliteCeiling) updateJob(ctx context.Context) error {
 	return c.tx(ctx, func(t *sql.Tx) error {
 		var seq int64
 		var old []byte
-		if err := t.QueryRowContext(ctx, sqlGetJob, id).Scan(&seq, &old); err != nil {
+		if err := t.StmtContext(ctx, c.getJob).QueryRowContext(ctx, id).Scan(&seq, &old); err != nil {
 			return err
 		}
-		return t.QueryRowContext(ctx, sqlPutJob, c.recs.account, c.recs.partition, "", "", "New", nil, doc, id).Scan(&seq)
+		return t.StmtContext(ctx, c.putJob).QueryRowContext(ctx, append(jobCols(id, c.recs)[1:], doc, id)...).Scan(&seq)
 	})
 }
 
@@ -323,7 +347,7 @@ func openPostgresCeiling(ctx context.Context, scratch *scratchStore, recs *recor
 	c.jobIDs, c.jobDocs = jobsToUpdate(recs, ids, jobs)
 	err = c.tx(ctx, func(t pgx.Tx) error {
 		for i, id := range c.jobIDs {
-			if _, err := t.Exec(ctx, numbered(sqlInsertJob), id, recs.account, recs.partition, "", "", "New", nil, c.jobDocs[i]); err != nil {
+			if _, err := t.Exec(ctx, pgInsertJob, append(jobCols(id, recs), c.jobDocs[i])...); err != nil {
 				return err
 			}
 		}
@@ -403,7 +427,7 @@ func (c *postgresCeiling) createJob(ctx context.Context) error {
 		if err := t.QueryRow(ctx, pgGetAddress, c.recs.addressID).Scan(&seq, &addr); err != nil {
 			return err
 		}
-		if err := t.QueryRow(ctx, pgInsertJob, id, c.recs.account, c.recs.partition, "", "", "New", nil, doc).Scan(&seq); err != nil {
+		if err := t.QueryRow(ctx, pgInsertJob, append(jobCols(id, c.recs), doc)...).Scan(&seq); err != nil {
 			return err
 		}
 		return t.QueryRow(ctx, pgInsertEvent, id, event).Scan(&seq)
@@ -419,7 +443,7 @@ func (c *postgresCeiling) updateJob(ctx context.Context) error {
 		if err := t.QueryRow(ctx, pgGetJob, id).Scan(&seq, &old); err != nil {
 			return err
 		}
-		return t.QueryRow(ctx, pgPutJob, c.recs.account, c.recs.partition, "", "", "New", nil, doc, id).Scan(&seq)
+		return t.QueryRow(ctx, pgPutJob, append(jobCols(id, c.recs)[1:], doc, id)...).Scan(&seq)
 	})
 }
 
