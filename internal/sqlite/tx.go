@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frostyhq/frosty/internal/doccache"
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/snowball"
 
@@ -44,14 +45,14 @@ var (
 			e := snowball.EntryOf(j)
 			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State), micros(j.DueAt),
 				e.IsMaster, string(e.JobType), string(e.SnowballType), millis(e.CreationDate), e.Description}
-		}, endClaim)
+		}, endClaim).cached(jobsCached)
 
 	clusters = newTable("clusters", "cluster",
 		func(c *snowball.Cluster) *int64 { return &c.Seq },
 		[]string{"id", "account", "partition", "state", "due_at"},
 		func(c *snowball.Cluster) []any {
 			return []any{c.ID, c.Owner.Account, c.Owner.Partition, string(c.State), micros(c.DueAt)}
-		}, endClaim)
+		}, endClaim).cached(clustersCached)
 
 	longTermPricing = newTable("long_term_pricing", "long-term pricing",
 		func(l *snowball.LongTermPricing) *int64 { return &l.Seq },
@@ -69,6 +70,13 @@ var (
 		func(e *snowball.Event) *int64 { return &e.Seq },
 		[]string{"resource_id"},
 		func(e *snowball.Event) []any { return []any{e.ResourceID} })
+)
+
+// How many jobs and clusters the tables keep decoded: a few megabytes,
+// whatever the number of records.
+const (
+	jobsCached     = 1024
+	clustersCached = 256
 )
 
 // endClaim is what a put also sets: storing a record ends any lease on it
@@ -256,6 +264,11 @@ type table[R any] struct {
 	vals func(*R) []any
 
 	insertSQL, putSQL, getSQL, listSQL string
+
+	// docs, if set, holds records by their documents, which saves a read
+	// the decoding of a document met before: a job's, most often, read
+	// soon after it was written.
+	docs *doccache.Cache[R]
 }
 
 // onPut, if given, is one more assignment that put makes.
@@ -392,16 +405,34 @@ func (t *table[R]) encode(r *R) (string, error) {
 	c := *r
 	*t.seq(&c) = 0
 	b, err := json.Marshal(&c)
-	return string(b), err
+	if err != nil {
+		return "", err
+	}
+	doc := string(b)
+	if t.docs != nil {
+		t.docs.Put(doc, &c) // what the next read of the record decodes
+	}
+	return doc, nil
 }
 
 func (t *table[R]) decode(seq int64, doc []byte) (*R, error) {
-	r := new(R)
-	if err := json.Unmarshal(doc, r); err != nil {
-		return nil, fmt.Errorf("decode %s %d: %w", t.noun, seq, err)
+	r, ok := t.docs.Get(doc)
+	if !ok {
+		r = new(R)
+		if err := json.Unmarshal(doc, r); err != nil {
+			return nil, fmt.Errorf("decode %s %d: %w", t.noun, seq, err)
+		}
+		t.docs.Put(string(doc), r)
 	}
 	*t.seq(r) = seq
 	return r, nil
+}
+
+// cached makes t keep the last n records it decoded or encoded, by their
+// documents (see internal/doccache), and returns t.
+func (t *table[R]) cached(n int) *table[R] {
+	t.docs = doccache.New[R](n)
+	return t
 }
 
 // where is the conditions of a list, ANDed, with their arguments.
