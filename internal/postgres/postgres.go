@@ -38,6 +38,10 @@ var _ snowball.Store = (*DB)(nil)
 type DB struct {
 	pool *pgxpool.Pool
 
+	writes  chan *write    // to the writers (commit.go)
+	closing chan struct{}  // closed by Close: the writers stop
+	writers sync.WaitGroup // the writers running
+
 	closeOnce sync.Once
 }
 
@@ -55,10 +59,16 @@ func Open(ctx context.Context, url string) (_ *DB, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db := &DB{pool: pool}
+	db := &DB{pool: pool, writes: make(chan *write), closing: make(chan struct{})}
 	if err := migrate(ctx, pool, migrations); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres %s: %w", describe(cfg.ConnConfig), err)
+	}
+	// Half the pool's connections write, in batches; the rest are left to
+	// views and claims.
+	for range max(1, cfg.MaxConns/2) {
+		db.writers.Add(1)
+		go db.runWriter()
 	}
 	return db, nil
 }
@@ -106,16 +116,6 @@ func (db *DB) View(ctx context.Context, fn func(snowball.Tx) error) error {
 // twenty rounds in a row.
 const maxAttempts = 64
 
-// Update runs fn in a SERIALIZABLE transaction, committed when fn returns
-// nil and rolled back when it returns an error or panics. fn's error is
-// returned as is. When the transaction fails to serialize or deadlocks (in
-// fn or at the commit), Update rolls it back and runs fn again, after a
-// short random pause, up to maxAttempts times in all: fn may run more than
-// once. fn must not call Update itself.
-func (db *DB) Update(ctx context.Context, fn func(snowball.Tx) error) error {
-	return retrying(ctx, "update", func() (bool, error) { return db.update(ctx, fn) })
-}
-
 // retrying makes attempts until one succeeds or fails for good (retry
 // false), pausing between them, at most maxAttempts.
 func retrying(ctx context.Context, op string, attempt func() (retry bool, err error)) error {
@@ -132,34 +132,6 @@ func retrying(ctx context.Context, op string, attempt func() (retry bool, err er
 		}
 	}
 	return fmt.Errorf("%s: %d attempts failed to serialize: %w", op, maxAttempts, err)
-}
-
-// update makes one attempt of Update, and reports whether it failed to
-// serialize, so that another attempt may succeed.
-func (db *DB) update(ctx context.Context, fn func(snowball.Tx) error) (retry bool, err error) {
-	t, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite})
-	if err != nil {
-		return retryable(err), fmt.Errorf("begin update: %w", err)
-	}
-	defer t.Rollback(context.WithoutCancel(ctx)) // a no-op once committed
-	c := &conn{tx: t}
-	err = fn(&tx{q: c})
-	// A statement that failed to serialize spoils the attempt, even when
-	// fn went on and returned something else, or nil: its reads may be
-	// wrong, and PostgreSQL would roll the commit back anyway.
-	if c.failed != nil {
-		if err == nil {
-			err = c.failed
-		}
-		return true, err
-	}
-	if err != nil {
-		return false, err
-	}
-	if err := t.Commit(ctx); err != nil {
-		return retryable(err), fmt.Errorf("commit update: %w", err)
-	}
-	return false, nil
 }
 
 // pause sleeps before the attempt'th retry: a random time up to a bound
@@ -188,6 +160,10 @@ func retryable(err error) bool {
 // Close closes the connections, waiting for those in use to be released.
 // Close may be called again.
 func (db *DB) Close() error {
-	db.closeOnce.Do(db.pool.Close)
+	db.closeOnce.Do(func() {
+		close(db.closing)
+		db.writers.Wait()
+		db.pool.Close()
+	})
 	return nil
 }

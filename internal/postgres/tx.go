@@ -23,6 +23,18 @@ import (
 type conn struct {
 	tx     pgx.Tx
 	failed error
+	// ctx, if set, is the context every statement runs under, whatever
+	// it is given: a write of a batch must not be cancelled by its caller
+	// going away, which would abort the others' transaction too.
+	ctx context.Context
+}
+
+// context returns the context a statement given ctx runs under.
+func (c *conn) context(ctx context.Context) context.Context {
+	if c.ctx != nil {
+		return c.ctx
+	}
+	return ctx
 }
 
 // note records err if it spoils the transaction, and returns it.
@@ -34,12 +46,12 @@ func (c *conn) note(err error) error {
 }
 
 func (c *conn) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := c.tx.Exec(ctx, sql, args...)
+	tag, err := c.tx.Exec(c.context(ctx), sql, args...)
 	return tag, c.note(err)
 }
 
 func (c *conn) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	rows, err := c.tx.Query(ctx, sql, args...)
+	rows, err := c.tx.Query(c.context(ctx), sql, args...)
 	if err != nil {
 		return nil, c.note(err)
 	}
@@ -47,7 +59,7 @@ func (c *conn) query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 }
 
 func (c *conn) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return notedRow{c.tx.QueryRow(ctx, sql, args...), c}
+	return notedRow{c.tx.QueryRow(c.context(ctx), sql, args...), c}
 }
 
 type noted struct {

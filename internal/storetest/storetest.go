@@ -754,6 +754,7 @@ func testCanceledContext(t *testing.T, s snowball.Store) {
 var concurrencyTests = []test{
 	{"NoLostUpdates", testNoLostUpdates},
 	{"ConcurrentInserts", testConcurrentInserts},
+	{"ConcurrentOutcomes", testConcurrentOutcomes},
 }
 
 const workers = 8
