@@ -96,6 +96,23 @@ type JobFilter struct {
 	NotFinal bool
 }
 
+// JobQuery selects jobs of every owner for Tx.FindJobs, newest (highest
+// Seq) first. Zero fields do not filter.
+type JobQuery struct {
+	Account   string
+	State     model.JobState
+	Type      model.JobType
+	ClusterID string
+	// Text keeps the jobs whose ID or description contains it, ignoring
+	// the case of ASCII letters.
+	Text string
+	// Before keeps the jobs whose Seq is less than it: the next page after
+	// one that ended with that Seq. Zero starts from the newest.
+	Before int64
+	// Limit is how many at most; zero means all.
+	Limit int
+}
+
 // Tx is one transaction. Lookups by ID return an *Error with code NotFound
 // when there is no such record; owners are checked by the caller. Insert
 // methods assign Seq, in increasing order, and return an error if the ID
@@ -120,6 +137,14 @@ type Tx interface {
 	// order, each as its JobEntry, which the store keeps apart from the
 	// whole record so that a list reads no more than it shows.
 	JobEntries(ctx context.Context, f JobFilter, p Page) ([]*JobEntry, error)
+
+	// FindJobs returns the jobs of every owner that q selects, newest
+	// first, reading only those it returns: the operator's dashboard pages
+	// through a hundred thousand jobs with it.
+	FindJobs(ctx context.Context, q JobQuery) ([]*Job, error)
+	// FindClusters returns the clusters of every owner whose Seq is less
+	// than before (zero: all), newest first, at most limit (zero: all).
+	FindClusters(ctx context.Context, before int64, limit int) ([]*Cluster, error)
 
 	// JobsByState counts the jobs of all owners in each state.
 	JobsByState(ctx context.Context) (map[model.JobState]int, error)
@@ -154,6 +179,9 @@ type Tx interface {
 	PutMessage(ctx context.Context, m *Message) error
 	// PendingMessages returns the messages not yet delivered, in Seq order.
 	PendingMessages(ctx context.Context, p Page) ([]*Message, error)
+	// Messages returns the messages, delivered or not, with the given IDs,
+	// in Seq order; an ID with no message is left out.
+	Messages(ctx context.Context, ids []string) ([]*Message, error)
 
 	// NextDue returns the earliest DueAt of the jobs and clusters that no
 	// caller of ClaimDue holds a lease on past now, or the zero time if

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) snowball.Store) {
 		{"LongTermPricing", longTermPricingKind.tests()},
 		{"Events", eventTests},
 		{"Messages", messageTests},
+		{"Find", findTests},
 		{"Due", dueTests},
 		{"MessageClaims", messageClaimTests},
 		{"SealedManifests", manifestTests},

@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/frostyhq/frosty/internal/snowball"
+)
+
+// FindJobs reads the jobs newest first by seq, the primary key: with
+// LIMIT, PostgreSQL stops after the rows it returns, and only the type and
+// text filters look into a document. They read its text as encoding/json
+// wrote it rather than parse it: PostgreSQL's JSON functions refuse the
+// \u0000 a description may hold. In that text a quote inside a string is
+// always escaped, so "JobType":"IMPORT" and "Description":"…" are the
+// members themselves (the first "Description" of a job's document is its
+// Metadata's: no member before it has one), and a description is compared
+// in its escaped form, the text to find escaped the same way.
+func (t *tx) FindJobs(ctx context.Context, q snowball.JobQuery) ([]*snowball.Job, error) {
+	var w where
+	if q.Account != "" {
+		w.and("account = ?", q.Account)
+	}
+	if q.State != "" {
+		w.and("state = ?", string(q.State))
+	}
+	if q.ClusterID != "" {
+		w.and("cluster_id = ?", q.ClusterID)
+	}
+	if q.Type != "" {
+		w.and("strpos(doc, ?) > 0", `"JobType":`+jsonString(string(q.Type)))
+	}
+	if q.Text != "" {
+		// No question mark in the regular expression: numbered() would
+		// take it for a placeholder.
+		w.and(`(strpos(lower(id), lower(?)) > 0 OR strpos(lower(coalesce(substring(doc from '"Description":"(([^"\\]|\\.)*)"'), '')), lower(?)) > 0)`,
+			q.Text, strings.Trim(jsonString(q.Text), `"`))
+	}
+	if q.Before > 0 {
+		w.and("seq < ?", q.Before)
+	}
+	return findNewest(ctx, t.q, jobs, w, q.Limit)
+}
+
+// jsonString is s as encoding/json writes it, quotes and all.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// FindClusters is FindJobs for clusters, unfiltered.
+func (t *tx) FindClusters(ctx context.Context, before int64, limit int) ([]*snowball.Cluster, error) {
+	var w where
+	if before > 0 {
+		w.and("seq < ?", before)
+	}
+	return findNewest(ctx, t.q, clusters, w, limit)
+}
+
+// Messages reads messages by their unique id.
+func (t *tx) Messages(ctx context.Context, ids []string) ([]*snowball.Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var w where
+	w.and("id = ANY(?)", ids)
+	return messages.list(ctx, t.q, w, snowball.Page{})
+}
+
+// findNewest returns the records of tab matching w, newest first, at most
+// limit of them (zero: all).
+func findNewest[R any](ctx context.Context, q *conn, tab *table[R], w where, limit int) ([]*R, error) {
+	var lim *int64 // LIMIT NULL: no limit
+	if limit > 0 {
+		n := int64(limit)
+		lim = &n
+	}
+	var query strings.Builder
+	query.WriteString(strings.Replace(tab.listSQL, "seq > ?", "true", 1))
+	for _, c := range w.conds {
+		query.WriteString(" AND " + c)
+	}
+	query.WriteString(" ORDER BY seq DESC LIMIT ?")
+	rows, err := q.query(ctx, numbered(query.String()), append(w.args, lim)...)
+	if err != nil {
+		return nil, fmt.Errorf("find %s: %w", tab.noun, err)
+	}
+	defer rows.Close()
+	var out []*R
+	for rows.Next() {
+		var seq int64
+		var doc []byte
+		if err := rows.Scan(&seq, &doc); err != nil {
+			return nil, fmt.Errorf("find %s: %w", tab.noun, err)
+		}
+		r, err := tab.decode(seq, doc)
+		if err != nil {
+			return nil, fmt.Errorf("find %s: %w", tab.noun, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find %s: %w", tab.noun, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,103 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/frostyhq/frosty/internal/snowball"
+)
+
+// FindJobs reads the jobs newest first by their seq, the rowid: with
+// LIMIT, SQLite stops after the rows it returns, and only the type and text
+// filters look into a document. They look first for the text in the
+// document as encoding/json wrote it (the text to find escaped the same
+// way), which is cheap, and parse only the documents that have it
+// (json_extract).
+func (t *tx) FindJobs(ctx context.Context, q snowball.JobQuery) ([]*snowball.Job, error) {
+	var w where
+	if q.Account != "" {
+		w.and("account = ?", q.Account)
+	}
+	if q.State != "" {
+		w.and("state = ?", string(q.State))
+	}
+	if q.ClusterID != "" {
+		w.and("cluster_id = ?", q.ClusterID)
+	}
+	if q.Type != "" {
+		// The text first, cheaply; then the member itself.
+		w.and("instr(doc, ?) > 0 AND json_extract(doc, '$.Metadata.JobType') = ?", `"JobType":`+jsonString(string(q.Type)), string(q.Type))
+	}
+	if q.Text != "" {
+		w.and("(instr(lower(id), lower(?)) > 0 OR (instr(lower(doc), lower(?)) > 0 AND instr(lower(ifnull(json_extract(doc, '$.Metadata.Description'), '')), lower(?)) > 0))",
+			q.Text, strings.Trim(jsonString(q.Text), `"`), q.Text)
+	}
+	if q.Before > 0 {
+		w.and("seq < ?", q.Before)
+	}
+	return findNewest(ctx, t.q, jobs, w, q.Limit)
+}
+
+// jsonString is s as encoding/json writes it, quotes and all.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// FindClusters is FindJobs for clusters, unfiltered.
+func (t *tx) FindClusters(ctx context.Context, before int64, limit int) ([]*snowball.Cluster, error) {
+	var w where
+	if before > 0 {
+		w.and("seq < ?", before)
+	}
+	return findNewest(ctx, t.q, clusters, w, limit)
+}
+
+// Messages reads messages by their unique id.
+func (t *tx) Messages(ctx context.Context, ids []string) ([]*snowball.Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var w where
+	w.and("id IN ("+placeholders(len(ids))+")", anys(ids)...)
+	return messages.list(ctx, t.q, w, snowball.Page{})
+}
+
+// findNewest returns the records of tab matching w, newest first, at most
+// limit of them (zero: all).
+func findNewest[R any](ctx context.Context, q querier, tab *table[R], w where, limit int) ([]*R, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite's "no limit"
+	}
+	var query strings.Builder
+	query.WriteString(strings.Replace(tab.listSQL, "seq > ?", "1", 1))
+	for _, c := range w.conds {
+		query.WriteString(" AND " + c)
+	}
+	query.WriteString(" ORDER BY seq DESC LIMIT ?")
+	rows, err := q.QueryContext(ctx, query.String(), append(w.args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("find %s: %w", tab.noun, err)
+	}
+	defer rows.Close()
+	var out []*R
+	for rows.Next() {
+		var seq int64
+		var doc sql.RawBytes
+		if err := rows.Scan(&seq, &doc); err != nil {
+			return nil, fmt.Errorf("find %s: %w", tab.noun, err)
+		}
+		r, err := tab.decode(seq, doc)
+		if err != nil {
+			return nil, fmt.Errorf("find %s: %w", tab.noun, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find %s: %w", tab.noun, err)
+	}
+	return out, nil
+}
