@@ -1,8 +1,9 @@
 // Package app assembles one Frosty from its parts: the service on the
 // operator clock over a store, the timed lifecycle, the notification
-// dispatcher, the faults, the metrics and the HTTP handler. frosty serve
-// and the public frostytest package both run an App, so that a server in a
-// user's tests is wired exactly as the binary is.
+// dispatcher, the faults, the metrics and the HTTP handler with its web
+// dashboard. frosty serve and the public frostytest package both run an
+// App, so that a server in a user's tests is wired exactly as the binary
+// is.
 package app
 
 import (
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/frostyhq/frosty/internal/dashboard"
 	"github.com/frostyhq/frosty/internal/faults"
 	"github.com/frostyhq/frosty/internal/lifecycle"
 	"github.com/frostyhq/frosty/internal/metrics"
@@ -79,6 +81,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		real = snowball.SystemClock{}
 	}
 	a := &App{Clock: snowball.NewOperatorClock(real, snowball.ClockState{}), log: log}
+	// The dashboard's live pages hear of every transition made here, and
+	// read the store for those made by other replicas.
+	hub := dashboard.NewHub()
 	a.Metrics = metrics.New(metrics.Sources{
 		InFlight: func() int { return a.Handler.InFlight() },
 		States:   func(ctx context.Context) (map[string]int, map[string]int, error) { return a.Service.StateCounts(ctx) },
@@ -104,6 +109,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		OnEvent: func(e *snowball.Event) {
 			log.Info("transition", "id", e.ResourceID, "from", e.From, "to", e.To, "cause", e.Cause, "at", e.At.Format(time.RFC3339Nano))
 			m.Transition(resourceKind(e.ResourceID), string(e.Cause))
+			hub.Publish(e.ResourceID)
 		},
 		OnDue: func(at time.Time) {
 			if a.engine != nil {
@@ -148,6 +154,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		},
 		CORSOrigins: cfg.CORSOrigins,
 		Faults:      faults.New(cfg.Store, a.Clock),
+		Dashboard: dashboard.New(dashboard.Config{
+			Service: a.Service, AdminToken: cfg.AdminToken, Log: log, Hub: hub,
+			AfterClockChange: a.RunDue,
+		}),
 	})
 	return a, nil
 }

@@ -1,7 +1,7 @@
 // Package server is Frosty's one http.Handler: POST / is the Snowball API
 // (awsJson1.1, SigV4-signed), GET /<bucket>/<key> serves the presigned
 // downloads the API hands out, and /_frosty/ is the operator API, the
-// health check and the metrics. It bounds what a client can take (Limits)
+// health check, the metrics and the web dashboard (/_frosty/ui/). It bounds what a client can take (Limits)
 // and writes one log line per request (Request).
 package server
 
@@ -63,6 +63,9 @@ type Config struct {
 	// Faults, if set, makes API calls fail on purpose as the operator
 	// orders through /_frosty/faults (behind the admin token).
 	Faults *faults.Injector
+	// Dashboard, if set, serves the web dashboard under /_frosty/ui/; it
+	// signs its operator in itself.
+	Dashboard http.Handler
 }
 
 // Server is the HTTP surface of Frosty.
@@ -103,6 +106,9 @@ func New(cfg Config) *Server {
 		s.mux.HandleFunc("GET /_frosty/faults", s.admin(s.serveFaults))
 		s.mux.HandleFunc("DELETE /_frosty/faults", s.admin(s.serveClearFaults))
 		s.mux.HandleFunc("DELETE /_frosty/faults/{id}", s.admin(s.serveDeleteFault))
+	}
+	if cfg.Dashboard != nil {
+		s.mux.Handle("/_frosty/ui/", cfg.Dashboard)
 	}
 	for bucket := range downloadBuckets {
 		s.mux.HandleFunc("GET /"+bucket+"/{key...}", s.serveDownload)
