@@ -156,7 +156,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Faults:      faults.New(cfg.Store, a.Clock),
 		Dashboard: dashboard.New(dashboard.Config{
 			Service: a.Service, AdminToken: cfg.AdminToken, Log: log, Hub: hub,
-			AfterClockChange: a.RunDue,
+			AfterClockChange: a.RunDue, Poll: dashboardPoll(cfg.Poll),
 		}),
 	})
 	return a, nil
@@ -219,4 +219,14 @@ func resourceKind(id string) string {
 		return "cluster"
 	}
 	return "job"
+}
+
+// dashboardPoll is how often the dashboard's live pages read the store for
+// what other replicas did: never when no other replica can share it (no
+// Poll), else at least every DefaultPoll.
+func dashboardPoll(poll time.Duration) time.Duration {
+	if poll <= 0 {
+		return -1
+	}
+	return max(poll, dashboard.DefaultPoll)
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -10,14 +9,10 @@ import (
 )
 
 // FindJobs reads the jobs newest first by seq, the primary key: with
-// LIMIT, PostgreSQL stops after the rows it returns, and only the type and
-// text filters look into a document. They read its text as encoding/json
-// wrote it rather than parse it: PostgreSQL's JSON functions refuse the
-// \u0000 a description may hold. In that text a quote inside a string is
-// always escaped, so "JobType":"IMPORT" and "Description":"…" are the
-// members themselves (the first "Description" of a job's document is its
-// Metadata's: no member before it has one), and a description is compared
-// in its escaped form, the text to find escaped the same way.
+// LIMIT, PostgreSQL stops after the rows it returns. The filters read
+// columns, the type and description those of the job's list entry; the
+// description column holds its text escaped (see escape), so the text to
+// find is escaped the same way.
 func (t *tx) FindJobs(ctx context.Context, q snowball.JobQuery) ([]*snowball.Job, error) {
 	var w where
 	if q.Account != "" {
@@ -30,24 +25,15 @@ func (t *tx) FindJobs(ctx context.Context, q snowball.JobQuery) ([]*snowball.Job
 		w.and("cluster_id = ?", q.ClusterID)
 	}
 	if q.Type != "" {
-		w.and("strpos(doc, ?) > 0", `"JobType":`+jsonString(string(q.Type)))
+		w.and("job_type = ?", string(q.Type))
 	}
 	if q.Text != "" {
-		// No question mark in the regular expression: numbered() would
-		// take it for a placeholder.
-		w.and(`(strpos(lower(id), lower(?)) > 0 OR strpos(lower(coalesce(substring(doc from '"Description":"(([^"\\]|\\.)*)"'), '')), lower(?)) > 0)`,
-			q.Text, strings.Trim(jsonString(q.Text), `"`))
+		w.and("(strpos(lower(id), lower(?)) > 0 OR strpos(lower(description), lower(?)) > 0)", q.Text, escape(q.Text))
 	}
 	if q.Before > 0 {
 		w.and("seq < ?", q.Before)
 	}
 	return findNewest(ctx, t.q, jobs, w, q.Limit)
-}
-
-// jsonString is s as encoding/json writes it, quotes and all.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }
 
 // FindClusters is FindJobs for clusters, unfiltered.

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/frostyhq/frosty/internal/migration"
+	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/postgres/pgtest"
 	"github.com/frostyhq/frosty/internal/snowball"
 	"github.com/frostyhq/frosty/internal/storetest"
@@ -194,6 +195,7 @@ func TestMigrate(t *testing.T) {
 		o := snowball.Owner{Account: "111111111111", Partition: "us"}
 		full := storetest.NewJob("full", o)
 		full.IsMaster = true
+		full.Metadata.Description = model.Ptr("nul \x00 and \\u0000, \"quoted\" <b>")
 		bare := storetest.NewJob("bare", o)
 		bare.Metadata.JobType, bare.Metadata.SnowballType, bare.Metadata.CreationDate, bare.Metadata.Description = nil, nil, nil, nil
 		for _, j := range []*snowball.Job{full, bare} {

@@ -102,7 +102,7 @@ var (
 		func(j *snowball.Job) []any {
 			e := snowball.EntryOf(j)
 			return []any{j.ID, j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID, string(j.State), timestamp(j.DueAt),
-				e.IsMaster, string(e.JobType), string(e.SnowballType), timestamp(e.CreationDate), e.Description}
+				e.IsMaster, string(e.JobType), string(e.SnowballType), timestamp(e.CreationDate), escape(e.Description)}
 		}, endClaim).cached(jobsCached)
 
 	clusters = newTable("clusters", "cluster",
@@ -182,6 +182,21 @@ func (t *tx) Jobs(ctx context.Context, f snowball.JobFilter, p snowball.Page) ([
 	return jobs.list(ctx, t.q, jobsWhere(f), p)
 }
 
+// escape returns s as the inside of a JSON string, as encoding/json writes
+// it: the form the description column holds, since PostgreSQL's text
+// refuses a NUL, which a description may hold.
+func escape(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b[1 : len(b)-1])
+}
+
+// unescape undoes escape.
+func unescape(s string) (string, error) {
+	var out string
+	err := json.Unmarshal([]byte(`"`+s+`"`), &out)
+	return out, err
+}
+
 // jobEntriesSQL lists job entries: its arguments are those of a list.
 const jobEntriesSQL = "SELECT seq, id, state, is_master, job_type, snowball_type, creation_date, description FROM jobs WHERE seq > ?"
 
@@ -196,8 +211,12 @@ func (t *tx) JobEntries(ctx context.Context, f snowball.JobFilter, p snowball.Pa
 	for rows.Next() {
 		e := &snowball.JobEntry{}
 		var created *time.Time
-		if err := rows.Scan(&e.Seq, &e.ID, &e.State, &e.IsMaster, &e.JobType, &e.SnowballType, &created, &e.Description); err != nil {
+		var description string
+		if err := rows.Scan(&e.Seq, &e.ID, &e.State, &e.IsMaster, &e.JobType, &e.SnowballType, &created, &description); err != nil {
 			return nil, fmt.Errorf("list job entries: %w", err)
+		}
+		if e.Description, err = unescape(description); err != nil {
+			return nil, fmt.Errorf("list job entries: description of %s: %w", e.ID, err)
 		}
 		if created != nil {
 			e.CreationDate = created.UTC()

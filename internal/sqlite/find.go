@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -11,11 +10,8 @@ import (
 )
 
 // FindJobs reads the jobs newest first by their seq, the rowid: with
-// LIMIT, SQLite stops after the rows it returns, and only the type and text
-// filters look into a document. They look first for the text in the
-// document as encoding/json wrote it (the text to find escaped the same
-// way), which is cheap, and parse only the documents that have it
-// (json_extract).
+// LIMIT, SQLite stops after the rows it returns. The filters read columns,
+// the type and description those of the job's list entry.
 func (t *tx) FindJobs(ctx context.Context, q snowball.JobQuery) ([]*snowball.Job, error) {
 	var w where
 	if q.Account != "" {
@@ -28,23 +24,15 @@ func (t *tx) FindJobs(ctx context.Context, q snowball.JobQuery) ([]*snowball.Job
 		w.and("cluster_id = ?", q.ClusterID)
 	}
 	if q.Type != "" {
-		// The text first, cheaply; then the member itself.
-		w.and("instr(doc, ?) > 0 AND json_extract(doc, '$.Metadata.JobType') = ?", `"JobType":`+jsonString(string(q.Type)), string(q.Type))
+		w.and("job_type = ?", string(q.Type))
 	}
 	if q.Text != "" {
-		w.and("(instr(lower(id), lower(?)) > 0 OR (instr(lower(doc), lower(?)) > 0 AND instr(lower(ifnull(json_extract(doc, '$.Metadata.Description'), '')), lower(?)) > 0))",
-			q.Text, strings.Trim(jsonString(q.Text), `"`), q.Text)
+		w.and("(instr(lower(id), lower(?)) > 0 OR instr(lower(description), lower(?)) > 0)", q.Text, q.Text)
 	}
 	if q.Before > 0 {
 		w.and("seq < ?", q.Before)
 	}
 	return findNewest(ctx, t.q, jobs, w, q.Limit)
-}
-
-// jsonString is s as encoding/json writes it, quotes and all.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }
 
 // FindClusters is FindJobs for clusters, unfiltered.

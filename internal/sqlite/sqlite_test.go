@@ -774,6 +774,7 @@ func TestMigrationFillsJobEntries(t *testing.T) {
 	}
 	full := storetest.NewJob("full", owner)
 	full.IsMaster = true
+	full.Metadata.Description = model.Ptr("nul \x00 and \\u0000, \"quoted\" <b>")
 	bare := storetest.NewJob("bare", owner)
 	bare.Metadata.JobType, bare.Metadata.SnowballType, bare.Metadata.CreationDate, bare.Metadata.Description = nil, nil, nil, nil
 	for _, j := range []*snowball.Job{full, bare} {

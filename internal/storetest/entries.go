@@ -35,11 +35,16 @@ func mustJobs(t *testing.T, s snowball.Store, f snowball.JobFilter, p snowball.P
 	return jobs
 }
 
+// nulDescription is a description a client may send (JSON allows \u0000)
+// that PostgreSQL's text and JSON types refuse.
+const nulDescription = "nul \x00 and \\u0000, \"quoted\" <b>"
+
 // testJobEntries checks the entries of jobs with every entry field set,
 // and unset, and that a Put changes them.
 func testJobEntries(t *testing.T, s snowball.Store) {
 	full := NewJob("full", ownerA)
 	full.IsMaster = true
+	full.Metadata.Description = model.Ptr(nulDescription)
 	full.Metadata.CreationDate = model.NewTimestamp(time.Date(2026, 3, 4, 5, 6, 7, 891_000_000, time.UTC))
 	bare := NewJob("bare", ownerA)
 	bare.Metadata.JobType, bare.Metadata.SnowballType = nil, nil
