@@ -109,11 +109,8 @@ func deepCopy(dst, src reflect.Value) {
 		dst.Set(m)
 	case reflect.Struct:
 		dst.Set(src)
-		t := src.Type()
-		for i := range src.NumField() {
-			if t.Field(i).IsExported() && needsDeep(t.Field(i).Type) {
-				deepCopy(dst.Field(i), src.Field(i))
-			}
+		for _, i := range deepFields(src.Type()) {
+			deepCopy(dst.Field(i), src.Field(i))
 		}
 	case reflect.Array:
 		dst.Set(src)
@@ -136,24 +133,35 @@ func deepCopy(dst, src reflect.Value) {
 
 // needsDeep reports whether a value of type t holds a reference that a
 // plain assignment would share.
-func needsDeep(t reflect.Type) bool {
-	deepTypes.mu.Lock()
-	d, ok := deepTypes.m[t]
-	deepTypes.mu.Unlock()
-	if ok {
-		return d
-	}
-	d = computeDeep(t, map[reflect.Type]bool{})
-	deepTypes.mu.Lock()
-	deepTypes.m[t] = d
-	deepTypes.mu.Unlock()
-	return d
+func needsDeep(t reflect.Type) bool { return planOf(t).deep }
+
+// deepFields returns the indexes of the fields of struct type t that need
+// a deep copy.
+func deepFields(t reflect.Type) []int { return planOf(t).fields }
+
+// A plan is what deepCopy needs to know of a type, worked out once.
+type plan struct {
+	deep   bool  // a value holds a reference
+	fields []int // of a struct: the exported fields that do
 }
 
-var deepTypes = struct {
-	mu sync.Mutex
-	m  map[reflect.Type]bool
-}{m: map[reflect.Type]bool{}}
+var plans sync.Map // reflect.Type → *plan
+
+func planOf(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	p := &plan{deep: computeDeep(t, map[reflect.Type]bool{})}
+	if t.Kind() == reflect.Struct {
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && computeDeep(f.Type, map[reflect.Type]bool{}) {
+				p.fields = append(p.fields, i)
+			}
+		}
+	}
+	plans.Store(t, p)
+	return p
+}
 
 func computeDeep(t reflect.Type, seen map[reflect.Type]bool) bool {
 	switch t.Kind() {
