@@ -25,7 +25,14 @@ type querier interface {
 }
 
 // tx is a snowball.Tx; each method is one statement on a table below.
-type tx struct{ q querier }
+type tx struct {
+	q querier
+	// jobParents holds, for each job this transaction read, the columns
+	// that tie it to its owner, cluster and master (jobParentCols), as it
+	// read them: a Put that leaves them as they were updates the narrower
+	// statement, which rewrites three of the jobs indexes instead of six.
+	jobParents map[string]string
+}
 
 var _ snowball.Tx = (*tx)(nil)
 
@@ -123,12 +130,37 @@ func (t *tx) InsertJob(ctx context.Context, j *snowball.Job) error {
 }
 
 func (t *tx) PutJob(ctx context.Context, j *snowball.Job) error {
+	if read, ok := t.jobParents[j.ID]; ok && read == jobParents(j) {
+		return jobs.putKeeping(ctx, t.q, j, jobPutKeepingParents)
+	}
 	return jobs.put(ctx, t.q, j)
 }
 
 func (t *tx) Job(ctx context.Context, id string) (*snowball.Job, error) {
-	return jobs.get(ctx, t.q, id)
+	j, err := jobs.get(ctx, t.q, id)
+	if err == nil {
+		if t.jobParents == nil {
+			t.jobParents = map[string]string{}
+		}
+		t.jobParents[id] = jobParents(j)
+	}
+	return j, err
 }
+
+// jobParentCols are the leading columns of the jobs table after id: a
+// job's owner, cluster and master, which the service sets when it creates
+// the job and never changes. SQLite rewrites every index on a column an
+// UPDATE sets, whatever its value, so a put that leaves them out spares
+// the indexes jobs_owner, jobs_cluster and jobs_master.
+const jobParentCols = 4
+
+// jobParents returns the values of j's jobParentCols, as one string.
+func jobParents(j *snowball.Job) string {
+	return strings.Join([]string{j.Owner.Account, j.Owner.Partition, j.ClusterID, j.MasterID}, "\x00")
+}
+
+// jobPutKeepingParents is jobs' put without the jobParentCols.
+var jobPutKeepingParents = jobs.keeping(jobParentCols)
 
 func (t *tx) Jobs(ctx context.Context, f snowball.JobFilter, p snowball.Page) ([]*snowball.Job, error) {
 	return jobs.list(ctx, t.q, jobsWhere(f), p)
@@ -263,6 +295,8 @@ type table[R any] struct {
 	seq  func(*R) *int64
 	vals func(*R) []any
 
+	name                               string
+	cols, onPut                        []string
 	insertSQL, putSQL, getSQL, listSQL string
 
 	// docs, if set, holds records by their documents, which saves a read
@@ -273,7 +307,7 @@ type table[R any] struct {
 
 // onPut, if given, is one more assignment that put makes.
 func newTable[R any](name, noun string, seq func(*R) *int64, cols []string, vals func(*R) []any, onPut ...string) *table[R] {
-	t := &table[R]{noun: noun, seq: seq, vals: vals}
+	t := &table[R]{noun: noun, seq: seq, vals: vals, name: name, cols: cols, onPut: onPut}
 	t.insertSQL = fmt.Sprintf("INSERT INTO %s (%s, doc) VALUES (%s?) RETURNING seq",
 		name, strings.Join(cols, ", "), strings.Repeat("?, ", len(cols)))
 	t.listSQL = fmt.Sprintf("SELECT seq, doc FROM %s WHERE seq > ?", name)
@@ -311,17 +345,46 @@ func (t *table[R]) insert(ctx context.Context, q querier, r *R) error {
 	return nil
 }
 
+// keepingPut is a put that leaves the n columns after id as they are, for
+// a record whose values there are unchanged.
+type keepingPut struct {
+	query string
+	n     int
+}
+
+func (t *table[R]) keeping(n int) keepingPut {
+	var set strings.Builder
+	for _, c := range t.cols[1+n:] {
+		set.WriteString(c + " = ?, ")
+	}
+	for _, c := range t.onPut {
+		set.WriteString(c + ", ")
+	}
+	return keepingPut{fmt.Sprintf("UPDATE %s SET %sdoc = ? WHERE id = ? RETURNING seq", t.name, set.String()), n}
+}
+
+func (t *table[R]) putKeeping(ctx context.Context, q querier, r *R, k keepingPut) error {
+	return t.putWith(ctx, q, r, k.query, k.n)
+}
+
 // put replaces the record with r's ID, keeping its Seq, which it sets in r.
 func (t *table[R]) put(ctx context.Context, q querier, r *R) error {
+	return t.putWith(ctx, q, r, t.putSQL, 0)
+}
+
+// putWith is put with query, which sets the columns after id but the
+// first skip of them, then doc (put itself, or a keepingPut).
+func (t *table[R]) putWith(ctx context.Context, q querier, r *R, query string, skip int) error {
 	vals := t.vals(r)
 	doc, err := t.encode(r)
 	if err != nil {
 		return fmt.Errorf("put %s %q: %w", t.noun, vals[0], err)
 	}
-	// SET takes the columns after id, then doc; WHERE takes the id.
-	args := append(vals[1:len(vals):len(vals)], doc, vals[0])
+	// SET takes the columns after id (but the first skip), then doc;
+	// WHERE takes the id.
+	args := append(vals[1+skip:len(vals):len(vals)], doc, vals[0])
 	var seq int64
-	err = q.QueryRowContext(ctx, t.putSQL, args...).Scan(&seq)
+	err = q.QueryRowContext(ctx, query, args...).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return snowball.Errorf(snowball.NotFound, "%s %s not found", t.noun, vals[0])
 	}

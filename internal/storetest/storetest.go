@@ -486,8 +486,17 @@ func testJobFilterPaging(t *testing.T, s snowball.Store) {
 func testJobPutMovesBetweenFilters(t *testing.T, s snowball.Store) {
 	j := newFilterJob("j", ownerA, model.JobStateNew, "c1", "m1")
 	jobKind.insertAll(t, s, j)
-	j.State, j.ClusterID, j.MasterID = model.JobStateComplete, "c2", "m2"
-	update(t, s, func(ctx context.Context, tx snowball.Tx) error { return tx.PutJob(ctx, j) })
+	// Read, then put with other parents, in one transaction: a store that
+	// spares the indexes of columns a put leaves as read must see these
+	// changed.
+	update(t, s, func(ctx context.Context, tx snowball.Tx) error {
+		j, err := tx.Job(ctx, "j")
+		if err != nil {
+			return err
+		}
+		j.State, j.ClusterID, j.MasterID = model.JobStateComplete, "c2", "m2"
+		return tx.PutJob(ctx, j)
+	})
 
 	for _, tc := range []struct {
 		f    snowball.JobFilter
