@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -59,10 +60,19 @@ func TestRunSQLite(t *testing.T) {
 }
 
 // TestRunPostgres runs Frosty and the SQL ceiling on the PostgreSQL server
-// FROSTY_TEST_POSTGRES names, each in a schema of its own.
+// FROSTY_TEST_POSTGRES names, each in a schema of its own. The URL carries
+// a pool setting, as a user's --store may: every connection the run opens
+// must take it.
 func TestRunPostgres(t *testing.T) {
 	cfg := shortConfig(t)
-	cfg.Store = pgtest.ServerURL(t)
+	u, err := url.Parse(pgtest.ServerURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", "6")
+	u.RawQuery = q.Encode()
+	cfg.Store = u.String()
 	r, err := Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/frostyhq/frosty/internal/app"
 	"github.com/frostyhq/frosty/internal/postgres"
@@ -66,9 +67,19 @@ func (s *scratchStore) open(ctx context.Context) (snowball.Store, error) {
 	return sqlite.Open(s.url)
 }
 
+// connect opens one connection to the server at url, which may carry
+// pgx's pool settings (pool_max_conns=…), as Frosty's --store may.
+func connect(ctx context.Context, url string) (*pgx.Conn, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.ConnectConfig(ctx, cfg.ConnConfig)
+}
+
 // adminExec runs one statement on a connection of its own.
 func adminExec(ctx context.Context, url, sql string) error {
-	c, err := pgx.Connect(ctx, url)
+	c, err := connect(ctx, url)
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}

@@ -152,7 +152,7 @@ func captureRecords(ctx context.Context, scratch *scratchStore, cred sigv4.Crede
 	// The rows, read with a plain connection of either kind.
 	var read func(query string, args []any, dest ...any) error
 	if IsPostgres(scratch.url) {
-		conn, err := pgx.Connect(ctx, scratch.url)
+		conn, err := connect(ctx, scratch.url)
 		if err != nil {
 			return nil, err
 		}
