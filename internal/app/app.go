@@ -136,6 +136,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.engine = lifecycle.New(cfg.Store, a.Service, a.Clock, real, log)
 		a.engine.OnLate = m.Late
 		a.engine.Poll = cfg.Poll
+		// The API comes first: under a burst of calls, transitions wait.
+		a.engine.Busy = func() bool { return a.Handler.InFlight() > 0 }
 	}
 	a.dispatcher.Poll = cfg.Poll
 	a.poll = cfg.Poll

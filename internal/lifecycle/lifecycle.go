@@ -50,6 +50,9 @@ type Engine struct {
 	// while it is in a pass or has nothing due, when every WakeFor wakes
 	// it.
 	sleepUntil atomic.Int64
+	// restUntil ends the rest of a pass that yielded to API calls (see
+	// Busy); passes holds it.
+	restUntil time.Time
 
 	// OnLate, if set, is called with how late each transition the engine
 	// applied was: the time it was applied less the time it fell due.
@@ -68,12 +71,28 @@ type Engine struct {
 	// transitions, a transaction applies many rather than one each. It
 	// bounds how late a transition is applied, on an idle machine.
 	Linger time.Duration
+	// Busy, if set, reports whether API calls are waiting to be answered.
+	// While they are, the engine's own passes yield to them: after each
+	// batch, it rests for as long as the batch took times
+	// (1-YieldShare)/YieldShare (at most MaxYield), so that it takes about
+	// YieldShare of the store's writer; transitions then fall behind, and
+	// catch up when the calls stop. An idle server applies them on time.
+	Busy       func() bool
+	YieldShare float64
+	MaxYield   time.Duration
 }
+
+// Defaults of an Engine's YieldShare and MaxYield.
+const (
+	DefaultYieldShare = 0.05
+	DefaultMaxYield   = time.Second
+)
 
 // New returns an Engine over the domain's clock and the real one.
 func New(store snowball.Store, svc *service.Service, clock, real snowball.Clock, log *slog.Logger) *Engine {
 	return &Engine{store: store, svc: svc, clock: clock, real: real, log: log, wake: make(chan struct{}, 1),
-		Batch: DefaultBatch, Lease: DefaultLease, Linger: DefaultLinger}
+		Batch: DefaultBatch, Lease: DefaultLease, Linger: DefaultLinger,
+		YieldShare: DefaultYieldShare, MaxYield: DefaultMaxYield}
 }
 
 // Wake makes a running engine look for due transitions again.
@@ -96,7 +115,9 @@ func (e *Engine) WakeFor(at time.Time) {
 // Run applies transitions as they fall due until ctx ends. Between them it
 // sleeps until the next one is due, a WakeFor an earlier one, or Poll.
 func (e *Engine) Run(ctx context.Context) error {
-	return runLoop(ctx, e.clock, e.wake, e.Poll, e.Linger, e.RunDue, e.log.With("loop", "lifecycle"))
+	return runLoop(ctx, e.clock, e.wake, e.Poll, e.Linger, func(ctx context.Context) (time.Time, error) {
+		return e.runDue(ctx, true)
+	}, e.log.With("loop", "lifecycle"))
 }
 
 // runLoop calls runDue, then sleeps until linger after the time it returns
@@ -139,8 +160,19 @@ func runLoop(ctx context.Context, clock snowball.Clock, wake <-chan struct{}, po
 // catches up, in order, with each state's side effects). It returns when
 // the next transition is due, or the zero time if none is pending.
 func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
+	return e.runDue(ctx, false)
+}
+
+// runDue is RunDue. With yield (the engine's own passes, not the
+// operator's), a pass that applied a batch while API calls wait (Busy)
+// ends there and returns when to go on: after a rest that leaves the
+// calls the rest of the writer (see Busy).
+func (e *Engine) runDue(ctx context.Context, yield bool) (next time.Time, err error) {
 	e.passes.Lock()
 	defer e.passes.Unlock()
+	if rest := e.restUntil; yield && e.clock.Now().Before(rest) {
+		return rest, nil // woken during a rest: it goes on
+	}
 	e.sleepUntil.Store(0) // a change committed during the pass wakes the next
 	for {
 		// Reading when the next is due first spares the store a write
@@ -156,6 +188,7 @@ func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
 		if next.IsZero() || next.After(now) {
 			break
 		}
+		start := time.Now() // how long the work takes, on any clock
 		due, err := e.store.ClaimDue(ctx, now, real, real.Add(e.Lease), e.Batch)
 		if err != nil {
 			return time.Time{}, err
@@ -186,6 +219,13 @@ func (e *Engine) RunDue(ctx context.Context) (next time.Time, err error) {
 					e.OnLate(now.Sub(d.At))
 				}
 			}
+		}
+		if yield && e.Busy != nil && e.YieldShare > 0 && e.YieldShare < 1 && e.Busy() {
+			took := time.Since(start)
+			rest := min(time.Duration(float64(took)*(1-e.YieldShare)/e.YieldShare), e.MaxYield)
+			next = e.clock.Now().Add(rest)
+			e.restUntil = next
+			break
 		}
 	}
 	if next.IsZero() {

@@ -451,3 +451,51 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestYieldsToBusyAPI checks that while API calls wait (Busy), the
+// engine's own passes apply a batch and then rest, leaving the rest of
+// what is due for later, and that the operator's pass (RunDue, after a
+// move of the clock) does not rest.
+func TestYieldsToBusyAPI(t *testing.T) {
+	f := newFixture(t, service.Config{})
+	var ids []string
+	for range 3 {
+		ids = append(ids, f.createJob(t, "IMPORT", "NEXT_DAY"))
+	}
+	f.Clock.Advance(time.Hour / lifecycle.DefaultTimeScale) // all three fall due
+	moved := func() int {
+		n := 0
+		for _, id := range ids {
+			if aws.StringValue(f.job(t, id).JobState) != "New" {
+				n++
+			}
+		}
+		return n
+	}
+
+	f.engine.Batch = 1
+	f.engine.Busy = func() bool { return true }
+	f.engine.YieldShare, f.engine.MaxYield = 0.0001, time.Minute // one batch, then a long rest
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.engine.Run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for moved() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.engine.Wake() // a wake-up during the rest applies nothing
+	time.Sleep(300 * time.Millisecond)
+	if n := moved(); n != 1 {
+		t.Errorf("%d jobs moved while the API was busy; want the one batch before the rest", n)
+	}
+	if _, err := f.engine.RunDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := moved(); n != 3 {
+		t.Errorf("%d jobs moved after the operator's pass; want all 3: it does not rest", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
