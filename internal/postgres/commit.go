@@ -2,13 +2,11 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"runtime/debug"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/frostyhq/frosty/internal/groupcommit"
 	"github.com/frostyhq/frosty/internal/snowball"
 )
 
@@ -26,31 +24,8 @@ import (
 // holds its locks longer and collides more.
 const maxBatch = 32
 
-// A write is one Update waiting for a writer.
-type write struct {
-	ctx   context.Context
-	fn    func(snowball.Tx) error
-	state atomic.Int32 // queued, taken or abandoned
-	done  chan error   // gets fn's error, or the batch's
-}
-
-const (
-	queued int32 = iota
-	taken
-	abandoned
-)
-
-// errClosed is the error of an Update that found the store closed.
-var errClosed = errors.New("postgres store is closed")
-
-// panicked carries a panic of fn from the writer to fn's caller, who
-// panics again with its value.
-type panicked struct {
-	value any
-	stack []byte
-}
-
-func (p *panicked) Error() string { return fmt.Sprintf("panic: %v\n%s", p.value, p.stack) }
+// write is one Update of the writers' queue.
+type write = groupcommit.Write[snowball.Tx]
 
 // Update runs fn in a SERIALIZABLE transaction, committed when fn returns
 // nil and rolled back when it returns an error or panics. fn's error is
@@ -61,30 +36,7 @@ func (p *panicked) Error() string { return fmt.Sprintf("panic: %v\n%s", p.value,
 // ctx bounds the wait for a writer; once fn runs, its statements run to
 // the end. fn must not call Update itself.
 func (db *DB) Update(ctx context.Context, fn func(snowball.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	w := &write{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	select {
-	case db.writes <- w:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-db.closing:
-		return errClosed
-	}
-	var err error
-	select {
-	case err = <-w.done:
-	case <-ctx.Done():
-		if w.state.CompareAndSwap(queued, abandoned) {
-			return ctx.Err()
-		}
-		err = <-w.done
-	}
-	if p, ok := err.(*panicked); ok {
-		panic(p.value)
-	}
-	return err
+	return db.writes.Do(ctx, fn)
 }
 
 // runWriter is one writer: it gathers the Updates waiting and commits
@@ -93,36 +45,17 @@ func (db *DB) runWriter() {
 	defer db.writers.Done()
 	batch := make([]*write, 0, maxBatch)
 	for {
-		var first *write
-		select {
-		case first = <-db.writes:
-		case <-db.closing:
+		var ok bool
+		if batch, ok = db.writes.Next(batch, maxBatch); !ok {
 			return
 		}
-		batch = append(batch[:0], first)
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case w := <-db.writes:
-				batch = append(batch, w)
-			default:
-				break gather
-			}
-		}
-		db.commit(batch)
+		db.commit(groupcommit.Take(batch))
 	}
 }
 
-// commit runs the writes of batch that their callers still wait for in one
-// transaction, again while it fails to serialize, and tells each caller
-// its outcome.
-func (db *DB) commit(batch []*write) {
-	var ws []*write
-	for _, w := range batch {
-		if w.state.CompareAndSwap(queued, taken) {
-			ws = append(ws, w)
-		}
-	}
+// commit runs ws in one transaction, again while it fails to serialize,
+// and tells each caller its outcome.
+func (db *DB) commit(ws []*write) {
 	if len(ws) == 0 {
 		return
 	}
@@ -133,9 +66,9 @@ func (db *DB) commit(batch []*write) {
 	})
 	for i, w := range ws {
 		if err != nil {
-			w.done <- err
+			w.Done(err)
 		} else {
-			w.done <- errs[i]
+			w.Done(errs[i])
 		}
 	}
 }
@@ -163,8 +96,8 @@ func (db *DB) attempt(ws []*write) (errs []error, retry bool, err error) {
 				return nil, retryable(err), fmt.Errorf("update: %w", err)
 			}
 		}
-		c := &conn{tx: t, ctx: context.WithoutCancel(w.ctx)}
-		errs[i] = run(w.fn, &tx{q: c})
+		c := &conn{tx: t, ctx: context.WithoutCancel(w.Context())}
+		errs[i] = w.Run(&tx{q: c})
 		// A statement that failed to serialize spoils the attempt, even
 		// when fn went on and returned something else, or nil: its reads
 		// may be wrong, and PostgreSQL would roll the commit back anyway.
@@ -186,14 +119,4 @@ func (db *DB) attempt(ws []*write) (errs []error, retry bool, err error) {
 		return nil, retryable(err), fmt.Errorf("commit update: %w", err)
 	}
 	return errs, false, nil
-}
-
-// run calls fn, turning a panic into an error that carries it.
-func run(fn func(snowball.Tx) error, t snowball.Tx) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &panicked{value: v, stack: debug.Stack()}
-		}
-	}()
-	return fn(t)
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/frostyhq/frosty/internal/groupcommit"
 	"github.com/frostyhq/frosty/internal/snowball"
 )
 
@@ -38,9 +39,8 @@ var _ snowball.Store = (*DB)(nil)
 type DB struct {
 	pool *pgxpool.Pool
 
-	writes  chan *write    // to the writers (commit.go)
-	closing chan struct{}  // closed by Close: the writers stop
-	writers sync.WaitGroup // the writers running
+	writes  *groupcommit.Queue[snowball.Tx] // to the writers (commit.go)
+	writers sync.WaitGroup                  // the writers running
 
 	closeOnce sync.Once
 }
@@ -59,7 +59,7 @@ func Open(ctx context.Context, url string) (_ *DB, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db := &DB{pool: pool, writes: make(chan *write), closing: make(chan struct{})}
+	db := &DB{pool: pool, writes: groupcommit.New[snowball.Tx]()}
 	if err := migrate(ctx, pool, migrations); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres %s: %w", describe(cfg.ConnConfig), err)
@@ -161,7 +161,7 @@ func retryable(err error) bool {
 // Close may be called again.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
-		close(db.closing)
+		db.writes.Close()
 		db.writers.Wait()
 		db.pool.Close()
 	})

@@ -2,10 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"runtime/debug"
-	"sync/atomic"
+
+	"github.com/frostyhq/frosty/internal/groupcommit"
 )
 
 // Group commit. Every write runs on one connection, and most of a write's
@@ -23,61 +22,15 @@ import (
 // writers cannot make one transaction, and its callers' wait, grow long.
 const maxBatch = 64
 
-// A write is one Update (or claim) waiting for the writer.
-type write struct {
-	ctx   context.Context
-	fn    func(querier) error
-	state atomic.Int32 // queued, taken or abandoned
-	done  chan error   // gets fn's error, or the commit's
-}
-
-const (
-	queued int32 = iota
-	taken
-	abandoned
-)
-
-// errClosed is the error of a write that found the store closed.
-var errClosed = errors.New("sqlite store is closed")
-
-// panicked carries a panic of fn from the writer to fn's caller, who
-// panics again with its value.
-type panicked struct {
-	value any
-	stack []byte
-}
-
-func (p *panicked) Error() string { return fmt.Sprintf("panic: %v\n%s", p.value, p.stack) }
+// write is one write of the writer's queue.
+type write = groupcommit.Write[querier]
 
 // write runs fn in the next batch of the writer and returns once that batch
 // has committed (fn's error if fn failed, the commit's if it failed). ctx
 // bounds only the wait for the batch to start: once fn runs it runs to the
 // end, under ctx's values but not its cancellation.
 func (db *DB) write(ctx context.Context, fn func(querier) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	w := &write{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	select {
-	case db.writes <- w:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-db.closing:
-		return errClosed
-	}
-	var err error
-	select {
-	case err = <-w.done:
-	case <-ctx.Done():
-		if w.state.CompareAndSwap(queued, abandoned) {
-			return ctx.Err()
-		}
-		err = <-w.done
-	}
-	if p, ok := err.(*panicked); ok {
-		panic(p.value)
-	}
-	return err
+	return db.writes.Do(ctx, fn)
 }
 
 // runWriter is the writer: it gathers the writes waiting and commits them,
@@ -86,49 +39,30 @@ func (db *DB) runWriter() {
 	defer close(db.writerDone)
 	batch := make([]*write, 0, maxBatch)
 	for {
-		var first *write
-		select {
-		case first = <-db.writes:
-		case <-db.closing:
+		var ok bool
+		if batch, ok = db.writes.Next(batch, maxBatch); !ok {
 			return
 		}
-		batch = append(batch[:0], first)
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case w := <-db.writes:
-				batch = append(batch, w)
-			default:
-				break gather
-			}
-		}
-		for len(batch) > 0 {
-			batch = db.commit(batch)
+		ws := groupcommit.Take(batch)
+		for len(ws) > 0 {
+			ws = db.commit(ws)
 		}
 	}
 }
 
-// commit runs the writes of batch that their callers still wait for in
-// one transaction and tells each its outcome. Should the transaction break
-// (SQLite rolls a transaction back by itself on some I/O errors), the
-// writes that did not run yet are returned, to run in a transaction of
-// their own.
-func (db *DB) commit(batch []*write) (rest []*write) {
-	var ws []*write
-	for _, w := range batch {
-		if w.state.CompareAndSwap(queued, taken) {
-			ws = append(ws, w)
-		}
-	}
-	if len(ws) == 0 {
-		return nil
-	}
+// commit runs ws in one transaction and tells each its outcome. Should the
+// transaction break (SQLite rolls a transaction back by itself on some I/O
+// errors), the writes that did not run yet are returned, to run in a
+// transaction of their own.
+func (db *DB) commit(ws []*write) (rest []*write) {
 	if db.onBatch != nil {
 		db.onBatch(len(ws))
 	}
 	t, err := db.w.BeginTx(context.Background(), nil) // BEGIN IMMEDIATE, see writerDSN
 	if err != nil {
-		tell(ws, fmt.Errorf("begin update: %w", err))
+		for _, w := range ws {
+			w.Done(fmt.Errorf("begin update: %w", err))
+		}
 		return nil
 	}
 	q := &stmtQuerier{t: t, cache: db.wStmts}
@@ -145,8 +79,8 @@ func (db *DB) commit(batch []*write) (rest []*write) {
 	for i, w := range ws {
 		err := exec("SAVEPOINT w")
 		if err == nil {
-			q.ctx = context.WithoutCancel(w.ctx)
-			if errs[i] = run(w.fn, q); errs[i] == nil {
+			q.ctx = context.WithoutCancel(w.Context())
+			if errs[i] = w.Run(q); errs[i] == nil {
 				err = exec("RELEASE w")
 			} else if err = exec("ROLLBACK TO w"); err == nil {
 				err = exec("RELEASE w")
@@ -159,9 +93,13 @@ func (db *DB) commit(batch []*write) (rest []*write) {
 				if errs[j] == nil {
 					errs[j] = failed
 				}
+				ws[j].Done(errs[j])
 			}
-			tellEach(ws[:i+1], errs)
-			return requeue(ws[i+1:])
+			rest = ws[i+1:]
+			for _, w := range rest {
+				w.Requeue()
+			}
+			return groupcommit.Take(rest)
 		}
 		if errs[i] == nil {
 			ok++
@@ -178,36 +116,8 @@ func (db *DB) commit(batch []*write) (rest []*write) {
 		}
 	}
 	db.wStmts.prepare(q.missed)
-	tellEach(ws, errs)
-	return nil
-}
-
-// run calls fn, turning a panic into an error that carries it.
-func run(fn func(querier) error, q querier) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &panicked{value: v, stack: debug.Stack()}
-		}
-	}()
-	return fn(q)
-}
-
-// requeue makes taken writes runnable again, for the next transaction.
-func requeue(ws []*write) []*write {
-	for _, w := range ws {
-		w.state.Store(queued)
-	}
-	return ws
-}
-
-func tell(ws []*write, err error) {
-	for _, w := range ws {
-		w.done <- err
-	}
-}
-
-func tellEach(ws []*write, errs []error) {
 	for i, w := range ws {
-		w.done <- errs[i]
+		w.Done(errs[i])
 	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frostyhq/frosty/internal/groupcommit"
 	"github.com/frostyhq/frosty/internal/snowball"
 )
 
@@ -127,7 +128,7 @@ func TestGroupCommitAbandoned(t *testing.T) {
 func TestClosedStoreRefusesWrites(t *testing.T) {
 	db := MustOpenDB(t)
 	db.Close()
-	if err := db.Update(t.Context(), func(snowball.Tx) error { return nil }); !errors.Is(err, errClosed) {
-		t.Errorf("update after close: %v, want %v", err, errClosed)
+	if err := db.Update(t.Context(), func(snowball.Tx) error { return nil }); !errors.Is(err, groupcommit.ErrClosed) {
+		t.Errorf("update after close: %v, want %v", err, groupcommit.ErrClosed)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/frostyhq/frosty/internal/groupcommit"
 	"github.com/frostyhq/frosty/internal/snowball"
 
 	msqlite "modernc.org/sqlite" // also registers the "sqlite" driver
@@ -55,10 +56,9 @@ type DB struct {
 
 	wStmts, rStmts *stmtCache // the queries prepared on w and on r
 
-	writes     chan *write   // to the writer (commit.go)
-	closing    chan struct{} // closed by Close: the writer stops
-	writerDone chan struct{} // closed when the writer has stopped
-	onBatch    func(n int)   // tests: called with the size of each batch
+	writes     *groupcommit.Queue[querier] // to the writer (commit.go)
+	writerDone chan struct{}               // closed when the writer has stopped
+	onBatch    func(n int)                 // tests: called with the size of each batch
 
 	closeOnce sync.Once
 	closeErr  error
@@ -84,7 +84,7 @@ func open(path string, migrations fs.FS) (_ *DB, err error) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
 		return nil, fmt.Errorf("open sqlite %q: the file is empty (0 bytes), not a Frosty database; remove it to start afresh", path)
 	}
-	db := &DB{path: path, writes: make(chan *write), closing: make(chan struct{})}
+	db := &DB{path: path, writes: groupcommit.New[querier]()}
 	defer func() {
 		if err != nil {
 			db.Close()
@@ -207,7 +207,7 @@ func (db *DB) Update(ctx context.Context, fn func(snowball.Tx) error) error {
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		if db.writerDone != nil {
-			close(db.closing)
+			db.writes.Close()
 			<-db.writerDone
 			db.wStmts.close()
 			db.rStmts.close()
