@@ -62,7 +62,6 @@ func (db *DB) ClaimMessages(ctx context.Context, targets []string, now, lease ti
 	}
 	var out []*snowball.Message
 	err := db.claim(ctx, func(t pgx.Tx) error {
-		out = out[:0]
 		rows, err := t.Query(ctx, `UPDATE messages AS m SET claimed_until = $1 FROM (
 	SELECT seq FROM messages WHERE NOT delivered AND next_attempt <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
 	AND target = ANY($3) ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED) AS due
@@ -71,20 +70,8 @@ RETURNING m.seq, m.doc`, lease, now, targets, limit)
 		if err != nil {
 			return fmt.Errorf("claim messages: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var seq int64
-			var doc []byte
-			if err := rows.Scan(&seq, &doc); err != nil {
-				return fmt.Errorf("claim messages: %w", err)
-			}
-			m, err := messages.decode(seq, doc)
-			if err != nil {
-				return fmt.Errorf("claim messages: %w", err)
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
+		out, err = messages.collect(rows, "claim")
+		return err
 	})
 	if err != nil {
 		return nil, err

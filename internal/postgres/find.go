@@ -73,22 +73,5 @@ func findNewest[R any](ctx context.Context, q *conn, tab *table[R], w where, lim
 	if err != nil {
 		return nil, fmt.Errorf("find %s: %w", tab.noun, err)
 	}
-	defer rows.Close()
-	var out []*R
-	for rows.Next() {
-		var seq int64
-		var doc []byte
-		if err := rows.Scan(&seq, &doc); err != nil {
-			return nil, fmt.Errorf("find %s: %w", tab.noun, err)
-		}
-		r, err := tab.decode(seq, doc)
-		if err != nil {
-			return nil, fmt.Errorf("find %s: %w", tab.noun, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find %s: %w", tab.noun, err)
-	}
-	return out, nil
+	return tab.collect(rows, "find")
 }

@@ -470,22 +470,28 @@ func (t *table[R]) list(ctx context.Context, q *conn, w where, p snowball.Page) 
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", t.noun, err)
 	}
+	return t.collect(rows, "list")
+}
+
+// collect decodes the records of rows, each a seq and a doc, and closes
+// rows; op names the reading in errors ("list", "find").
+func (t *table[R]) collect(rows pgx.Rows, op string) ([]*R, error) {
 	defer rows.Close()
 	var out []*R
 	for rows.Next() {
 		var seq int64
 		var doc []byte
 		if err := rows.Scan(&seq, &doc); err != nil {
-			return nil, fmt.Errorf("list %s: %w", t.noun, err)
+			return nil, fmt.Errorf("%s %s: %w", op, t.noun, err)
 		}
 		r, err := t.decode(seq, doc)
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", t.noun, err)
+			return nil, fmt.Errorf("%s %s: %w", op, t.noun, err)
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list %s: %w", t.noun, err)
+		return nil, fmt.Errorf("%s %s: %w", op, t.noun, err)
 	}
 	return out, nil
 }

@@ -69,26 +69,13 @@ func (db *DB) ClaimMessages(ctx context.Context, targets []string, now, lease ti
 	}
 	var out []*snowball.Message
 	err := db.write(ctx, func(q querier) error {
-		out = out[:0]
 		args := append([]any{lease.UnixMicro(), now.UnixMicro(), now.UnixMicro()}, anys(targets)...)
 		rows, err := q.QueryContext(ctx, fmt.Sprintf(claimMessagesSQL, placeholders(len(targets))), append(args, limit)...)
 		if err != nil {
 			return fmt.Errorf("claim messages: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var seq int64
-			var doc []byte
-			if err := rows.Scan(&seq, &doc); err != nil {
-				return fmt.Errorf("claim messages: %w", err)
-			}
-			m, err := messages.decode(seq, doc)
-			if err != nil {
-				return fmt.Errorf("claim messages: %w", err)
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
+		out, err = messages.collect(rows, "claim")
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -70,22 +69,5 @@ func findNewest[R any](ctx context.Context, q querier, tab *table[R], w where, l
 	if err != nil {
 		return nil, fmt.Errorf("find %s: %w", tab.noun, err)
 	}
-	defer rows.Close()
-	var out []*R
-	for rows.Next() {
-		var seq int64
-		var doc sql.RawBytes
-		if err := rows.Scan(&seq, &doc); err != nil {
-			return nil, fmt.Errorf("find %s: %w", tab.noun, err)
-		}
-		r, err := tab.decode(seq, doc)
-		if err != nil {
-			return nil, fmt.Errorf("find %s: %w", tab.noun, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find %s: %w", tab.noun, err)
-	}
-	return out, nil
+	return tab.collect(rows, "find")
 }
