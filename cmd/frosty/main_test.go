@@ -50,6 +50,7 @@ type serverProcess struct {
 	url    string
 	keyID  string
 	secret string
+	token  string // the operator token
 	stderr *syncBuffer
 }
 
@@ -84,15 +85,27 @@ func startServer(t testing.TB, dataDir string, extra ...string) *serverProcess {
 	p := &serverProcess{stderr: &syncBuffer{}}
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dataDir, "--lifecycle", "manual"}, extra...)
 	p.cmd = exec.Command(binary, args...)
+	p.start(t, 30*time.Second)
+	if p.url == "" || p.keyID == "" || p.secret == "" {
+		t.Fatalf("banner incomplete (url %q key %q); stderr:\n%s", p.url, p.keyID, p.stderr)
+	}
+	return p
+}
+
+// start starts p.cmd, its stderr into p.stderr, and reads from its banner
+// how to call it, waiting up to wait for the banner's last line; the
+// process is killed when tb ends.
+func (p *serverProcess) start(tb testing.TB, wait time.Duration) {
+	tb.Helper()
 	p.cmd.Stderr = p.stderr
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+	tb.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
 	banner := make(chan struct{})
 	go func() {
 		defer close(banner)
@@ -108,7 +121,10 @@ func startServer(t testing.TB, dataDir string, extra ...string) *serverProcess {
 			if m := secretLine.FindStringSubmatch(line); m != nil {
 				p.secret = m[1]
 			}
-			if strings.HasPrefix(line, "Operator API token:") {
+			if v, ok := strings.CutPrefix(line, "Operator API token:"); ok {
+				if f := strings.Fields(v); len(f) > 0 {
+					p.token = f[0]
+				}
 				break
 			}
 		}
@@ -116,14 +132,10 @@ func startServer(t testing.TB, dataDir string, extra ...string) *serverProcess {
 	}()
 	select {
 	case <-banner:
-	case <-time.After(30 * time.Second):
+	case <-time.After(wait):
 		p.cmd.Process.Kill()
-		t.Fatalf("no banner within 30 s; stderr:\n%s", p.stderr)
+		tb.Fatalf("no banner within %v; stderr:\n%s", wait, p.stderr)
 	}
-	if p.url == "" || p.keyID == "" || p.secret == "" {
-		t.Fatalf("banner incomplete (url %q key %q); stderr:\n%s", p.url, p.keyID, p.stderr)
-	}
-	return p
 }
 
 // client is an aws-sdk-go-v2 client of p that never retries, so tests see

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -465,7 +464,6 @@ func jobID() string {
 // start (it fills in due times first) and which it stops with SIGTERM.
 type scaleServer struct {
 	serverProcess
-	token    string
 	started  time.Duration // from exec to the banner
 	label    string        // names its profiles and log
 	pprofURL string        // "" unless profiling
@@ -484,44 +482,8 @@ func startScaleServer(tb testing.TB, cfg scaleConfig, label, data string, args .
 		args = append(args, "--debug-listen", "127.0.0.1:0")
 	}
 	p.cmd = exec.Command(binary, args...)
-	p.cmd.Stderr = p.stderr
-	stdout, err := p.cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
 	start := time.Now()
-	if err := p.cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
-	banner := make(chan struct{})
-	go func() {
-		defer close(banner)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			if m := urlLine.FindStringSubmatch(line); m != nil {
-				p.url = m[1]
-			}
-			if m := keyLine.FindStringSubmatch(line); m != nil {
-				p.keyID = m[1]
-			}
-			if m := secretLine.FindStringSubmatch(line); m != nil {
-				p.secret = m[1]
-			}
-			if v, ok := strings.CutPrefix(line, "Operator API token:"); ok {
-				p.token = strings.Fields(v)[0]
-				break
-			}
-		}
-		go io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case <-banner:
-	case <-time.After(time.Hour):
-		p.cmd.Process.Kill()
-		tb.Fatalf("no banner within an hour; stderr:\n%s", p.stderr)
-	}
+	p.start(tb, time.Hour)
 	p.started = time.Since(start)
 	if p.url == "" || p.keyID == "" || p.token == "" {
 		tb.Fatalf("banner incomplete (url %q key %q); stderr:\n%s", p.url, p.keyID, p.stderr)
