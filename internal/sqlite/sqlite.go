@@ -51,10 +51,11 @@ const (
 type DB struct {
 	path string
 	w    *sql.DB // one connection: every Update runs on it in turn
-	r    *sql.DB // query_only connections for View
+	r    *sql.DB // query_only connections for View, held by readers
 	p    *sql.DB // for Ping: a fresh query_only connection each time
 
-	wStmts, rStmts *stmtCache // the queries prepared on w and on r
+	wStmts  *stmtCache // the queries prepared on w
+	readers *readers   // the connections of r that Views run on
 
 	writes     *groupcommit.Queue[querier] // to the writer (commit.go)
 	writerDone chan struct{}               // closed when the writer has stopped
@@ -131,7 +132,7 @@ func open(path string, migrations fs.FS) (_ *DB, err error) {
 	db.p.SetMaxOpenConns(1)
 	db.p.SetMaxIdleConns(0)
 
-	db.wStmts, db.rStmts = &stmtCache{db: db.w}, &stmtCache{db: db.r}
+	db.wStmts, db.readers = &stmtCache{db: db.w}, newReaders(db.r, n)
 	db.writerDone = make(chan struct{})
 	go db.runWriter()
 	return db, nil
@@ -176,20 +177,15 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // View runs fn in a read transaction on a query_only connection, so any
 // write fn tries fails. fn sees one snapshot of the database throughout.
-func (db *DB) View(ctx context.Context, fn func(snowball.Tx) error) error {
-	t, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+func (db *DB) View(ctx context.Context, fn func(snowball.Tx) error) (err error) {
+	r, err := db.readers.get(ctx)
 	if err != nil {
 		return fmt.Errorf("begin view: %w", err)
 	}
-	q := &stmtQuerier{t: t, cache: db.rStmts}
-	defer func() {
-		// Ending a read transaction has nothing to keep; Rollback also
-		// runs when fn panics, so the connection goes back to the pool
-		// clean.
-		t.Rollback()
-		db.rStmts.prepare(q.missed)
-	}()
-	return fn(&tx{q: q})
+	broken := true // if fn panics, view has rolled back; the reader goes anyway
+	defer func() { db.readers.put(r, broken) }()
+	err, broken = r.view(ctx, func(q querier) error { return fn(&tx{q: q}) })
+	return err
 }
 
 // Update runs fn in a write transaction, committed with a sync of the WAL
@@ -210,11 +206,13 @@ func (db *DB) Close() error {
 			db.writes.Close()
 			<-db.writerDone
 			db.wStmts.close()
-			db.rStmts.close()
 		}
 		var errs []error
 		if db.p != nil {
 			errs = append(errs, db.p.Close())
+		}
+		if db.readers != nil {
+			errs = append(errs, db.readers.close())
 		}
 		if db.r != nil {
 			errs = append(errs, db.r.Close())
