@@ -589,6 +589,7 @@ var txTests = []test{
 	{"ErrorPassesThrough", testErrorPassesThrough},
 	{"ViewCannotWrite", testViewCannotWrite},
 	{"CanceledContext", testCanceledContext},
+	{"ViewsSurviveTheirFailures", testViewsSurviveTheirFailures},
 }
 
 func testReadYourWrites(t *testing.T, s snowball.Store) {
@@ -757,6 +758,87 @@ func testCanceledContext(t *testing.T, s snowball.Store) {
 	}
 	if got := jobKind.mustList(t, s, ownerA, all); len(got) != 0 {
 		t.Errorf("Update with a canceled context stored %q", jobIDs(got))
+	}
+}
+
+// testViewsSurviveTheirFailures has Views fail in every way a View can,
+// midway through its reads, more times than a store would keep connections
+// for Views: one leaked, or left in its transaction, would make a later
+// View wait forever or read an old snapshot. Then views runs at once, and
+// each must see the latest write.
+func testViewsSurviveTheirFailures(t *testing.T, s snowball.Store) {
+	const views = 16
+	jobKind.insertAll(t, s, NewJob("j", ownerA))
+	// A View that waited for a leaked connection would be stopped by this
+	// deadline, not hang.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	boom := errors.New("boom")
+	read := func(ctx context.Context, tx snowball.Tx) error {
+		_, err := tx.Job(ctx, "j")
+		return err
+	}
+	for i := range 3 * views {
+		switch i % 3 {
+		case 0: // fn panics halfway through
+			func() {
+				defer func() {
+					if r := recover(); r != "boom" {
+						t.Fatalf("recovered %v, want the panic of fn", r)
+					}
+				}()
+				err := s.View(ctx, func(tx snowball.Tx) error {
+					if err := read(ctx, tx); err != nil {
+						return err
+					}
+					panic("boom")
+				})
+				t.Fatalf("View = %v, want fn's panic", err)
+			}()
+		case 1: // fn fails halfway through
+			err := s.View(ctx, func(tx snowball.Tx) error {
+				if err := read(ctx, tx); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				t.Fatalf("View = %v, want fn's error", err)
+			}
+		case 2: // the caller goes away between two reads
+			ctx, cancel := context.WithCancel(ctx)
+			err := s.View(ctx, func(tx snowball.Tx) error {
+				if err := read(ctx, tx); err != nil {
+					return err
+				}
+				cancel()
+				return read(ctx, tx)
+			})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("View with its context cancelled = %v, want context.Canceled", err)
+			}
+		}
+	}
+
+	update(t, s, func(ctx context.Context, tx snowball.Tx) error {
+		j, err := tx.Job(ctx, "j")
+		if err != nil {
+			return err
+		}
+		j.State = model.JobStateComplete
+		return tx.PutJob(ctx, j)
+	})
+	err := goAll(views, func(int) error {
+		return s.View(ctx, func(tx snowball.Tx) error {
+			j, err := tx.Job(ctx, "j")
+			if err == nil && j.State != model.JobStateComplete {
+				err = fmt.Errorf("a View reads an old snapshot: State %s, want Complete", j.State)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
 
