@@ -98,16 +98,14 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // View runs fn in a READ ONLY transaction at REPEATABLE READ, so any write
-// fn tries fails and fn sees one snapshot throughout.
+// fn tries fails and fn sees one snapshot throughout. The transaction
+// begins with fn's first statement (see viewTx).
 func (db *DB) View(ctx context.Context, fn func(snowball.Tx) error) error {
-	t, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return fmt.Errorf("begin view: %w", err)
-	}
-	// Ending a read transaction has nothing to keep; Rollback also runs
-	// when fn panics, so the connection goes back to the pool clean.
-	defer t.Rollback(context.WithoutCancel(ctx))
-	return fn(&tx{q: &conn{tx: t}})
+	v := &viewTx{pool: db.pool}
+	// Ending a read transaction has nothing to keep; the rollback also
+	// runs when fn panics, so the connection goes back to the pool clean.
+	defer v.end(context.WithoutCancel(ctx))
+	return fn(&tx{q: &conn{tx: v}})
 }
 
 // maxAttempts bounds how many times Update runs fn when transactions keep

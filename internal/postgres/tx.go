@@ -21,7 +21,7 @@ import (
 // serialization failure or deadlock any of them met, so that Update can
 // tell the attempt is spoilt whatever fn made of the error.
 type conn struct {
-	tx     pgx.Tx
+	tx     statements
 	failed error
 	// ctx, if set, is the context every statement runs under, whatever
 	// it is given: a write of a batch must not be cancelled by its caller
