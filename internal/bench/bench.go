@@ -124,16 +124,19 @@ func (cfg Config) withDefaults() (Config, error) {
 	return cfg, nil
 }
 
-// measured is one call's two sides.
+// measured is one call's sides: Frosty, its ceiling and, for a read when
+// Frosty runs in this process, the floor (see httpCeiling).
 type measured struct {
 	name    string
 	unit    string
 	frosty  op
 	ceiling op     // nil: none
+	floor   op     // nil: none
 	kind    string // of the ceiling
 	read    []byte // the request of a read, which the HTTP ceiling answers
 	frostyS []*sample
 	ceilS   []*sample
+	floorS  []*sample
 }
 
 // Run measures cfg.Calls and reports on them. A request that did not get
@@ -158,13 +161,14 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 
 	target := cfg.Target
 	inProcess := target == nil
+	var store snowball.Store // the in-process Frosty's
 	if inProcess {
 		scratch, err := newScratchStore(ctx, cfg.Store, dir, "frosty")
 		if err != nil {
 			return nil, err
 		}
 		defer cleanup(scratch.drop)
-		store, err := scratch.open(ctx)
+		store, err = scratch.open(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -260,29 +264,51 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 		if err != nil {
 			return nil, err
 		}
-		hc, err := startHTTPCeiling(keys, answers)
+		hc, err := startHTTPCeiling(keys, answers, nil)
 		if err != nil {
 			return nil, err
 		}
 		defer hc.close()
 		cc := c.at(hc.url)
 		defer cc.close()
+		var fc *client // of the floor
+		if store != nil {
+			reads, err := storeReads(ctx, store, jobIDs[0])
+			if err != nil {
+				return nil, err
+			}
+			hf, err := startHTTPCeiling(keys, answers, reads)
+			if err != nil {
+				return nil, err
+			}
+			defer hf.close()
+			fc = c.at(hf.url)
+			defer fc.close()
+		}
 		for _, m := range calls {
 			if m.read != nil {
 				m.ceiling = callOp(cc, m.name, func(int) []byte { return m.read })
+				if fc != nil {
+					m.floor = callOp(fc, m.name, func(int) []byte { return m.read })
+				}
 			}
 		}
 	}
 
 	for r := range cfg.Rounds {
 		for _, m := range calls {
-			sides := []struct {
+			type side struct {
 				name string
 				fn   op
 				out  *[]*sample
-			}{{"Frosty", m.frosty, &m.frostyS}, {"ceiling", m.ceiling, &m.ceilS}}
-			if r%2 == 1 {
-				sides[0], sides[1] = sides[1], sides[0]
+			}
+			sides := []side{{"Frosty", m.frosty, &m.frostyS}, {"ceiling", m.ceiling, &m.ceilS}}
+			if m.floor != nil {
+				sides = append(sides, side{"floor", m.floor, &m.floorS})
+			}
+			// Each side goes first in turn.
+			for range r % len(sides) {
+				sides = append(sides[1:], sides[0])
 			}
 			for _, s := range sides {
 				if s.fn == nil {

@@ -3,9 +3,11 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,6 +41,14 @@ func checkReport(t *testing.T, r *Report) {
 		}
 		if res.CPUMicros <= 0 || res.CeilingCPUMicros <= 0 || res.AllocsPerOp <= 0 || res.CeilingAllocsPerOp <= 0 {
 			t.Errorf("%s: CPU µs %v (ceiling %v), allocs %v (ceiling %v), want all > 0", res.Call, res.CPUMicros, res.CeilingCPUMicros, res.AllocsPerOp, res.CeilingAllocsPerOp)
+		}
+		read := res.Call == DescribeJob || res.Call == ListJobs
+		if floor := res.FloorRate > 0 && res.FloorRatioMin > 0 && res.OverFloorRatioMin > 0 && res.FloorCPUMicros > 0; floor != read {
+			t.Errorf("%s: floor rate %v, ratio to the ceiling %v, Frosty's to it %v, CPU µs %v; want all > 0 for the reads alone",
+				res.Call, res.FloorRate, res.FloorRatioMin, res.OverFloorRatioMin, res.FloorCPUMicros)
+		}
+		if res.FloorErrors > 0 {
+			t.Errorf("%s: %d floor errors (first: %s)", res.Call, res.FloorErrors, res.FloorFirstError)
 		}
 	}
 	if want := strings.Join(Calls, " "); strings.Join(got, " ") != want {
@@ -91,7 +101,7 @@ func TestHTTPCeilingRefusesBadSignature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc, err := startHTTPCeiling(keys, map[string]fixedAnswer{ListJobs: {contentType: "application/x-amz-json-1.1", body: []byte(`{"JobListEntries":[]}`)}})
+	hc, err := startHTTPCeiling(keys, map[string]fixedAnswer{ListJobs: {contentType: "application/x-amz-json-1.1", body: []byte(`{"JobListEntries":[]}`)}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,4 +153,43 @@ func TestHTTPCeilingRefusesBadSignature(t *testing.T) {
 			t.Errorf("status %d, %s; want 403 InvalidSignatureException", resp.status, resp.body)
 		}
 	})
+}
+
+// TestFloorReads: the floor makes its read before each answer, and does
+// not answer 200 when the read fails.
+func TestFloorReads(t *testing.T) {
+	cred := newCredential()
+	keys, err := sigv4.NewKeyring([]sigv4.Credential{cred})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int64
+	var fail atomic.Bool
+	reads := map[string]func(context.Context) error{ListJobs: func(context.Context) error {
+		n.Add(1)
+		if fail.Load() {
+			return errors.New("the store is gone")
+		}
+		return nil
+	}}
+	hf, err := startHTTPCeiling(keys, map[string]fixedAnswer{ListJobs: {contentType: "application/x-amz-json-1.1", body: []byte(`{"JobListEntries":[]}`)}}, reads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hf.close()
+	c := newClient(Target{URL: hf.url, Region: "us-west-2", AccountID: cred.AccountID, AccessKeyID: cred.AccessKeyID, SecretAccessKey: cred.SecretAccessKey}, 1)
+	defer c.close()
+	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusInternalServerError} {
+		fail.Store(want != http.StatusOK)
+		resp, err := c.call(t.Context(), ListJobs, listJobsRequest())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.status != want {
+			t.Errorf("call %d: status %d, want %d", i+1, resp.status, want)
+		}
+	}
+	if n.Load() != 3 {
+		t.Errorf("%d reads for 3 calls", n.Load())
+	}
 }

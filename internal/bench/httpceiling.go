@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"github.com/frostyhq/frosty/internal/model"
 	"github.com/frostyhq/frosty/internal/server"
 	"github.com/frostyhq/frosty/internal/sigv4"
+	"github.com/frostyhq/frosty/internal/snowball"
 )
 
 // httpCeiling is the ceiling of the reads: a bare net/http server that
@@ -23,6 +25,12 @@ import (
 // same credentials, gives the response a request ID as Frosty does, and
 // answers the bytes Frosty answered to the same request, with the same
 // Content-Type.
+//
+// Given reads, by operation, it is the floor of the reads instead: before
+// it answers, it makes the read Frosty's store makes for the operation,
+// on the same store. What Frosty spends beyond the floor is the service's,
+// the wire protocol's and the server's; what the floor spends beyond the
+// ceiling is the store's.
 type httpCeiling struct {
 	url string
 	srv *http.Server
@@ -34,8 +42,9 @@ type fixedAnswer struct {
 	body        []byte
 }
 
-// startHTTPCeiling serves answers, by operation, on a loopback listener.
-func startHTTPCeiling(keys *sigv4.Keyring, answers map[string]fixedAnswer) (*httpCeiling, error) {
+// startHTTPCeiling serves answers, by operation, on a loopback listener,
+// each after its read if reads has one.
+func startHTTPCeiling(keys *sigv4.Keyring, answers map[string]fixedAnswer, reads map[string]func(context.Context) error) (*httpCeiling, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -59,10 +68,17 @@ func startHTTPCeiling(keys *sigv4.Keyring, answers map[string]fixedAnswer) (*htt
 			json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": err.Error()})
 			return
 		}
-		a, ok := answers[strings.TrimPrefix(r.Header.Get("X-Amz-Target"), model.TargetPrefix+".")]
+		name := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), model.TargetPrefix+".")
+		a, ok := answers[name]
 		if !ok {
 			http.Error(w, "no answer for "+r.Header.Get("X-Amz-Target"), http.StatusBadRequest)
 			return
+		}
+		if read := reads[name]; read != nil {
+			if err := read(r.Context()); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
 		}
 		w.Header().Set("Content-Type", a.contentType)
 		w.WriteHeader(http.StatusOK)
@@ -81,4 +97,36 @@ func newRequestID() string {
 	rand.Read(b[:])
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// storeReads are the reads Frosty's store makes for DescribeJob of jobID
+// and for a page of 100 of ListJobs, each in a View of its own, as the
+// service makes them.
+func storeReads(ctx context.Context, store snowball.Store, jobID string) (map[string]func(context.Context) error, error) {
+	var owner snowball.Owner
+	err := store.View(ctx, func(tx snowball.Tx) error {
+		j, err := tx.Job(ctx, jobID)
+		if err == nil {
+			owner = j.Owner
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]func(context.Context) error{
+		DescribeJob: func(ctx context.Context) error {
+			return store.View(ctx, func(tx snowball.Tx) error {
+				_, err := tx.Job(ctx, jobID)
+				return err
+			})
+		},
+		ListJobs: func(ctx context.Context) error {
+			return store.View(ctx, func(tx snowball.Tx) error {
+				// A page of 100 reads 101, to know whether there is a next.
+				_, err := tx.JobEntries(ctx, snowball.JobFilter{Owner: &owner}, snowball.Page{Limit: 101})
+				return err
+			})
+		},
+	}, nil
 }

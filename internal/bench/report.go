@@ -48,16 +48,31 @@ type Result struct {
 	RatioMedian        float64 `json:"ratioMedian,omitempty"`
 	RatioMin           float64 `json:"ratioMin,omitempty"`
 
-	// RoundRates and CeilingRoundRates are each round's rates.
+	// The floor of a read (see httpCeiling), when Frosty runs in this
+	// process: its rate; its rate over the ceiling's, and Frosty's over
+	// its, in the same round.
+	FloorRate            float64 `json:"floorRate,omitempty"`
+	FloorErrors          int     `json:"floorErrors,omitempty"`
+	FloorFirstError      string  `json:"floorFirstError,omitempty"`
+	FloorCPUMicros       float64 `json:"floorCpuMicrosPerUnit,omitempty"`
+	FloorAllocsPerOp     float64 `json:"floorAllocsPerUnit,omitempty"`
+	FloorRatioMedian     float64 `json:"floorRatioMedian,omitempty"`
+	FloorRatioMin        float64 `json:"floorRatioMin,omitempty"`
+	OverFloorRatioMedian float64 `json:"overFloorRatioMedian,omitempty"`
+	OverFloorRatioMin    float64 `json:"overFloorRatioMin,omitempty"`
+
+	// RoundRates, CeilingRoundRates and FloorRoundRates are each round's
+	// rates.
 	RoundRates        []float64 `json:"roundRates"`
 	CeilingRoundRates []float64 `json:"ceilingRoundRates,omitempty"`
+	FloorRoundRates   []float64 `json:"floorRoundRates,omitempty"`
 }
 
 // Errors returns how many requests and ceiling transactions failed.
 func (r *Report) Errors() int {
 	n := 0
 	for _, res := range r.Results {
-		n += res.Errors + res.CeilingErrors
+		n += res.Errors + res.CeilingErrors + res.FloorErrors
 	}
 	return n
 }
@@ -69,55 +84,75 @@ func newReport(cfg Config, url string, inProcess bool, calls []*measured) *Repor
 	}
 	for _, m := range calls {
 		res := Result{Call: m.name, Unit: m.unit, Ceiling: m.kind}
-		var lat []time.Duration
-		var units, cpu, mallocs float64
-		for _, s := range m.frostyS {
-			res.RoundRates = append(res.RoundRates, s.rate())
-			res.Requests += s.requests
-			res.Errors += s.errors
-			if res.FirstError == "" {
-				res.FirstError = s.firstError
-			}
-			lat = append(lat, s.latencies...)
-			units += float64(s.units)
-			cpu += float64(s.cpu.Microseconds())
-			mallocs += float64(s.mallocs)
-		}
-		slices.Sort(lat)
-		res.Rate = median(res.RoundRates)
-		res.P50Ms = ms(percentile(lat, 0.50))
-		res.P99Ms = ms(percentile(lat, 0.99))
-		if inProcess && units > 0 {
-			res.CPUMicros, res.AllocsPerOp = cpu/units, mallocs/units
-		}
+		f := figuresOf(m.frostyS, inProcess)
+		res.RoundRates, res.Requests, res.Errors, res.FirstError = f.rates, f.requests, f.errors, f.firstError
+		res.Rate, res.CPUMicros, res.AllocsPerOp = median(f.rates), f.cpu, f.allocs
+		res.P50Ms = ms(percentile(f.latencies, 0.50))
+		res.P99Ms = ms(percentile(f.latencies, 0.99))
 		if m.ceiling != nil {
-			var ratios []float64
-			units, cpu, mallocs = 0, 0, 0
-			for i, s := range m.ceilS {
-				res.CeilingRoundRates = append(res.CeilingRoundRates, s.rate())
-				res.CeilingErrors += s.errors
-				if res.CeilingFirstError == "" {
-					res.CeilingFirstError = s.firstError
-				}
-				if s.rate() > 0 {
-					ratios = append(ratios, res.RoundRates[i]/s.rate())
-				}
-				units += float64(s.units)
-				cpu += float64(s.cpu.Microseconds())
-				mallocs += float64(s.mallocs)
-			}
-			res.CeilingRate = median(res.CeilingRoundRates)
-			res.RatioMedian = median(ratios)
-			if len(ratios) > 0 {
-				res.RatioMin = slices.Min(ratios)
-			}
-			if inProcess && units > 0 {
-				res.CeilingCPUMicros, res.CeilingAllocsPerOp = cpu/units, mallocs/units
+			c := figuresOf(m.ceilS, inProcess)
+			res.CeilingRoundRates, res.CeilingErrors, res.CeilingFirstError = c.rates, c.errors, c.firstError
+			res.CeilingRate, res.CeilingCPUMicros, res.CeilingAllocsPerOp = median(c.rates), c.cpu, c.allocs
+			res.RatioMedian, res.RatioMin = ratios(f.rates, c.rates)
+			if m.floor != nil {
+				fl := figuresOf(m.floorS, inProcess)
+				res.FloorRoundRates, res.FloorErrors, res.FloorFirstError = fl.rates, fl.errors, fl.firstError
+				res.FloorRate, res.FloorCPUMicros, res.FloorAllocsPerOp = median(fl.rates), fl.cpu, fl.allocs
+				res.FloorRatioMedian, res.FloorRatioMin = ratios(fl.rates, c.rates)
+				res.OverFloorRatioMedian, res.OverFloorRatioMin = ratios(f.rates, fl.rates)
 			}
 		}
 		r.Results = append(r.Results, res)
 	}
 	return r
+}
+
+// figures are one side's samples summed up: rates by round, latencies
+// sorted, and CPU and allocations per unit when Frosty ran in this
+// process.
+type figures struct {
+	rates            []float64
+	latencies        []time.Duration
+	requests, errors int
+	firstError       string
+	cpu, allocs      float64
+}
+
+func figuresOf(samples []*sample, inProcess bool) figures {
+	var f figures
+	var units, cpu, mallocs float64
+	for _, s := range samples {
+		f.rates = append(f.rates, s.rate())
+		f.requests += s.requests
+		f.errors += s.errors
+		if f.firstError == "" {
+			f.firstError = s.firstError
+		}
+		f.latencies = append(f.latencies, s.latencies...)
+		units += float64(s.units)
+		cpu += float64(s.cpu.Microseconds())
+		mallocs += float64(s.mallocs)
+	}
+	slices.Sort(f.latencies)
+	if inProcess && units > 0 {
+		f.cpu, f.allocs = cpu/units, mallocs/units
+	}
+	return f
+}
+
+// ratios returns the median and the minimum of a[i]/b[i] over the rounds
+// in which b measured anything.
+func ratios(a, b []float64) (med, least float64) {
+	var rs []float64
+	for i := range min(len(a), len(b)) {
+		if b[i] > 0 {
+			rs = append(rs, a[i]/b[i])
+		}
+	}
+	if len(rs) == 0 {
+		return 0, 0
+	}
+	return median(rs), slices.Min(rs)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -187,7 +222,34 @@ CPU µs and allocs are per request (per transition for Lifecycle), of this whole
 include the load generator, on both sides, and not a PostgreSQL server's own work. They are shown
 only when Frosty runs in this process.
 `)
+	floors := false
 	for _, res := range r.Results {
+		floors = floors || res.FloorRate > 0
+	}
+	if floors {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "read\tfloor/s\tfloor/ceiling median\tmin\tFrosty/floor median\tmin\tfloor CPU µs\tfloor allocs\t")
+		for _, res := range r.Results {
+			if res.FloorRate > 0 {
+				fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%.0f\t\n", res.Call, res.FloorRate,
+					res.FloorRatioMedian, res.FloorRatioMin, res.OverFloorRatioMedian, res.OverFloorRatioMin, res.FloorCPUMicros, res.FloorAllocsPerOp)
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprint(w, `
+The floor of a read is the HTTP+SigV4 ceiling that, before it answers, makes the read Frosty's store
+makes for the call (one View: DescribeJob's job, ListJobs' page of entries) on the same store. The
+floor over the ceiling is what the store's read leaves of the ceiling; Frosty over the floor is
+what the service, the wire protocol and the server leave of the floor.
+`)
+	}
+	for _, res := range r.Results {
+		if res.FloorFirstError != "" {
+			fmt.Fprintf(w, "%s floor: %d errors, the first: %s\n", res.Call, res.FloorErrors, res.FloorFirstError)
+		}
 		if res.FirstError != "" {
 			fmt.Fprintf(w, "%s: %d errors, the first: %s\n", res.Call, res.Errors, res.FirstError)
 		}
