@@ -214,7 +214,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprint(w, `
 Rates are medians over the rounds; p50 and p99 are over every request of every round. The ratio is
 Frosty's rate over the ceiling's in the same round; each round measures a call on both sides, back
-to back, the order swapped every other round. Ceilings: HTTP+SigV4 is a bare net/http server in this
+to back, each side going first in turn. Ceilings: HTTP+SigV4 is a bare net/http server in this
 process that verifies the same signature with Frosty's verifier and answers the bytes Frosty
 answered; SQL is the transaction Frosty's store runs for the call, one per write, straight on the
 database with the same driver and settings, from as many goroutines as there are clients.
