@@ -75,12 +75,17 @@ type dashboard struct {
 	// keeps an old copy.
 	version string
 
+	closing   chan struct{} // closed by Shutdown: event streams end
+	closeOnce sync.Once
+
 	mu       sync.Mutex
 	watchers int
 	stopPoll chan struct{}
 }
 
-// New returns the dashboard's handler, to be mounted at Prefix.
+// New returns the dashboard's handler, to be mounted at Prefix. It has a
+// Shutdown method, which ends the live pages' event streams: call it when
+// the server shuts down.
 func New(cfg Config) http.Handler {
 	if cfg.Hub == nil {
 		cfg.Hub = NewHub()
@@ -92,7 +97,7 @@ func New(cfg Config) http.Handler {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	key := sha256.Sum256([]byte("frosty-dashboard\x00" + cfg.AdminToken))
-	d := &dashboard{cfg: cfg, key: key[:], mux: http.NewServeMux(), pages: parseTemplates()}
+	d := &dashboard{cfg: cfg, key: key[:], mux: http.NewServeMux(), pages: parseTemplates(), closing: make(chan struct{})}
 	static, _ := fs.Sub(staticFS, "static")
 	d.static = http.StripPrefix(Prefix+"static/", http.FileServerFS(static))
 	d.version = staticVersion()

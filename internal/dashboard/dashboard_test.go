@@ -579,3 +579,30 @@ func TestHubGathers(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownEndsEvents: a stream lasts up to a minute, so a server
+// shutting down ends it rather than wait; one opened after ends at once.
+func TestShutdownEndsEvents(t *testing.T) {
+	f := mustStart(t, -1)
+	c := f.client(t)
+	c.signIn()
+	events := c.openEvents()
+	ended := make(chan error, 1)
+	go func() {
+		_, err := io.ReadAll(events)
+		ended <- err
+	}()
+	f.Handler.(interface{ Shutdown() }).Shutdown()
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Errorf("the stream ended with %v, want its end", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the event stream is still open 10 s after Shutdown")
+	}
+	start := time.Now()
+	if _, err := io.ReadAll(c.openEvents()); err != nil || time.Since(start) > 5*time.Second {
+		t.Errorf("a stream opened after Shutdown ended after %v with %v, want at once", time.Since(start), err)
+	}
+}

@@ -115,6 +115,8 @@ func (d *dashboard) serveEvents(w http.ResponseWriter, r *http.Request, _ string
 		select {
 		case <-r.Context().Done():
 			return
+		case <-d.closing:
+			return
 		case <-end.C:
 			return
 		case <-beat.C:
@@ -126,6 +128,14 @@ func (d *dashboard) serveEvents(w http.ResponseWriter, r *http.Request, _ string
 			return
 		}
 	}
+}
+
+// Shutdown ends every event stream, now and from now on, so that a server
+// shutting down does not wait for them (a stream lasts up to
+// streamLifetime); the pages' EventSource connects again by itself.
+// server.HTTPServer registers it with the http.Server.
+func (d *dashboard) Shutdown() {
+	d.closeOnce.Do(func() { close(d.closing) })
 }
 
 // watch counts a live page; the first starts reading the store for what

@@ -73,7 +73,7 @@ func (l Limits) withDefaults() Limits {
 // caller sets ConnState or BaseContext if it wants them and calls Serve.
 func (s *Server) HTTPServer() *http.Server {
 	l := s.limits
-	return &http.Server{
+	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: l.ReadHeaderTimeout,
 		ReadTimeout:       l.ReadTimeout,
@@ -82,4 +82,8 @@ func (s *Server) HTTPServer() *http.Server {
 		MaxHeaderBytes:    l.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn),
 	}
+	if d, ok := s.cfg.Dashboard.(interface{ Shutdown() }); ok {
+		srv.RegisterOnShutdown(d.Shutdown)
+	}
+	return srv
 }

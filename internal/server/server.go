@@ -64,7 +64,9 @@ type Config struct {
 	// orders through /_frosty/faults (behind the admin token).
 	Faults *faults.Injector
 	// Dashboard, if set, serves the web dashboard under /_frosty/ui/; it
-	// signs its operator in itself.
+	// signs its operator in itself. If it has a Shutdown method, the
+	// http.Server of HTTPServer calls it as it shuts down, to end the
+	// requests that would not (the live pages' event streams).
 	Dashboard http.Handler
 }
 
