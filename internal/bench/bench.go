@@ -264,26 +264,22 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 		if err != nil {
 			return nil, err
 		}
-		hc, err := startHTTPCeiling(keys, answers, nil)
+		cc, closeCeiling, err := serveReads(c, keys, answers, nil)
 		if err != nil {
 			return nil, err
 		}
-		defer hc.close()
-		cc := c.at(hc.url)
-		defer cc.close()
+		defer closeCeiling()
 		var fc *client // of the floor
 		if store != nil {
 			reads, err := storeReads(ctx, store, jobIDs[0])
 			if err != nil {
 				return nil, err
 			}
-			hf, err := startHTTPCeiling(keys, answers, reads)
-			if err != nil {
+			var closeFloor func()
+			if fc, closeFloor, err = serveReads(c, keys, answers, reads); err != nil {
 				return nil, err
 			}
-			defer hf.close()
-			fc = c.at(hf.url)
-			defer fc.close()
+			defer closeFloor()
 		}
 		for _, m := range calls {
 			if m.read != nil {

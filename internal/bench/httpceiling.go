@@ -91,6 +91,17 @@ func startHTTPCeiling(keys *sigv4.Keyring, answers map[string]fixedAnswer, reads
 
 func (c *httpCeiling) close() { c.srv.Close() }
 
+// serveReads starts an httpCeiling of answers (a floor, given reads) and
+// returns a client like c of it, and what closes both.
+func serveReads(c *client, keys *sigv4.Keyring, answers map[string]fixedAnswer, reads map[string]func(context.Context) error) (*client, func(), error) {
+	h, err := startHTTPCeiling(keys, answers, reads)
+	if err != nil {
+		return nil, nil, err
+	}
+	hc := c.at(h.url)
+	return hc, func() { hc.close(); h.close() }, nil
+}
+
 // newRequestID is a request ID as Frosty makes one: a random UUID.
 func newRequestID() string {
 	var b [16]byte
