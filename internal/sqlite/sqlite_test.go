@@ -468,8 +468,8 @@ func TestQueryPlans(t *testing.T) {
 		"JobsMaster":        listQuery(jobs.listSQL, jobsWhere(snowball.JobFilter{MasterID: "m"})),
 		"JobsNotFinal":      listQuery(jobs.listSQL, jobsWhere(snowball.JobFilter{NotFinal: true})),
 		"JobsOwnerLive":     listQuery(jobs.listSQL, jobsWhere(snowball.JobFilter{Owner: &o, NotFinal: true})),
-		"JobEntriesOwner":   listQuery(jobEntriesSQL, jobsWhere(snowball.JobFilter{Owner: &o})),
-		"JobEntriesCluster": listQuery(jobEntriesSQL, jobsWhere(snowball.JobFilter{ClusterID: "c"})),
+		"JobEntriesOwner":   jobEntriesQuery(jobsWhere(snowball.JobFilter{Owner: &o})),
+		"JobEntriesCluster": jobEntriesQuery(jobsWhere(snowball.JobFilter{ClusterID: "c"})),
 		"ClaimDueJobs":      fmt.Sprintf(claimSQL, "jobs"),
 		"ClaimDueClusters":  fmt.Sprintf(claimSQL, "clusters"),
 		"NextDueJobs":       fmt.Sprintf(nextDueSQL, "jobs"),
@@ -496,7 +496,10 @@ func TestQueryPlans(t *testing.T) {
 		}
 		rows.Close()
 		for _, step := range plan {
-			if (strings.HasPrefix(step, "SCAN") && !strings.Contains(step, "INDEX")) || strings.Contains(step, "TEMP B-TREE") {
+			// A subquery's rows are scanned as it yields them: its own
+			// steps are the ones that must use an index.
+			table := strings.HasPrefix(step, "SCAN") && !strings.HasPrefix(step, "SCAN (subquery")
+			if (table && !strings.Contains(step, "INDEX")) || strings.Contains(step, "TEMP B-TREE") {
 				t.Errorf("%s: plan %q scans or sorts", name, plan)
 			}
 		}

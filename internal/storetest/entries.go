@@ -36,8 +36,9 @@ func mustJobs(t *testing.T, s snowball.Store, f snowball.JobFilter, p snowball.P
 }
 
 // nulDescription is a description a client may send (JSON allows \u0000)
-// that PostgreSQL's text and JSON types refuse.
-const nulDescription = "nul \x00 and \\u0000, \"quoted\" <b>"
+// that PostgreSQL's text and JSON types refuse, with the control
+// characters and the punctuation a store might frame fields with.
+const nulDescription = "nul \x00 and \\u0000, \x1e\x1f\t|:12:, \"quoted\" <b> ✓"
 
 // testJobEntries checks the entries of jobs with every entry field set,
 // and unset, and that a Put changes them.
