@@ -295,3 +295,14 @@ func TestUpdateRunsAgain(t *testing.T) {
 		t.Errorf("PartIndex = %v, want 101: the second run saw the other's write", got)
 	}
 }
+
+// TestEscapeRoundTrip: a description comes back as it went in, whether
+// unescape takes its short cut (nothing escaped) or decodes.
+func TestEscapeRoundTrip(t *testing.T) {
+	for _, s := range []string{"", "plain text", `"quoted"`, `back\slash`, "nul \x00", "<b>&amp;</b>", "✓ \u2028 \x1f", "tab\tnew\nline"} {
+		got, err := unescape(escape(s))
+		if err != nil || got != s {
+			t.Errorf("unescape(escape(%q)) = %q, %v", s, got, err)
+		}
+	}
+}
