@@ -8,6 +8,7 @@
 package doccache
 
 import (
+	"encoding/json"
 	"reflect"
 	"sync"
 )
@@ -63,6 +64,33 @@ func (c *Cache[R]) Put(doc string, r *R) {
 		}
 	}
 	c.m[doc] = r
+}
+
+// Encode returns r's document, its JSON, and remembers r as what the
+// document decodes to, since a record written is often read soon after. A
+// nil Cache only encodes.
+func (c *Cache[R]) Encode(r *R) (string, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return "", err
+	}
+	doc := string(b)
+	c.Put(doc, r)
+	return doc, nil
+}
+
+// Decode returns the record doc decodes to: a copy of the one remembered,
+// or one decoded now, and then remembered. A nil Cache always decodes.
+func (c *Cache[R]) Decode(doc []byte) (*R, error) {
+	if r, ok := c.Get(doc); ok {
+		return r, nil
+	}
+	r := new(R)
+	if err := json.Unmarshal(doc, r); err != nil {
+		return nil, err
+	}
+	c.Put(string(doc), r)
+	return r, nil
 }
 
 // Copy returns a deep copy of r: pointers, slices and maps in it, at any

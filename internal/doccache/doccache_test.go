@@ -115,3 +115,27 @@ func BenchmarkCachedJob(b *testing.B) {
 		}
 	}
 }
+
+// TestEncodeDecode: a record encoded decodes back equal, from the cache
+// or, with a nil Cache, from its JSON; a document that is not JSON is an
+// error.
+func TestEncodeDecode(t *testing.T) {
+	for _, c := range []*doccache.Cache[snowball.Job]{doccache.New[snowball.Job](4), nil} {
+		j := fullJob()
+		doc, err := c.Encode(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, _ := json.Marshal(j); doc != string(want) {
+			t.Errorf("Encode = %s, want the record's JSON %s", doc, want)
+		}
+		j.Metadata.Description = nil // neither the cache nor the document follow
+		got, err := c.Decode([]byte(doc))
+		if err != nil || got.Metadata.Description == nil {
+			t.Fatalf("Decode = %v, %v; want the job as encoded", got, err)
+		}
+		if _, err := c.Decode([]byte(`{"ID":`)); err == nil {
+			t.Error("Decode of a broken document: no error")
+		}
+	}
+}

@@ -578,25 +578,13 @@ func numbered(query string) string {
 func (t *table[R]) encode(r *R) (string, error) {
 	c := *r
 	*t.seq(&c) = 0
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return "", err
-	}
-	doc := string(b)
-	if t.docs != nil {
-		t.docs.Put(doc, &c) // what the next read of the record decodes
-	}
-	return doc, nil
+	return t.docs.Encode(&c)
 }
 
 func (t *table[R]) decode(seq int64, doc []byte) (*R, error) {
-	r, ok := t.docs.Get(doc)
-	if !ok {
-		r = new(R)
-		if err := json.Unmarshal(doc, r); err != nil {
-			return nil, fmt.Errorf("decode %s %d: %w", t.noun, seq, err)
-		}
-		t.docs.Put(string(doc), r)
+	r, err := t.docs.Decode(doc)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s %d: %w", t.noun, seq, err)
 	}
 	*t.seq(r) = seq
 	return r, nil
