@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/frostyhq/frosty/internal/postgres"
 	"github.com/frostyhq/frosty/internal/sigv4"
 	"github.com/frostyhq/frosty/internal/sqlite"
 )
@@ -158,7 +159,7 @@ func captureRecords(ctx context.Context, scratch *scratchStore, cred sigv4.Crede
 		}
 		defer conn.Close(context.WithoutCancel(ctx))
 		read = func(query string, args []any, dest ...any) error {
-			return conn.QueryRow(ctx, numbered(query), args...).Scan(dest...)
+			return conn.QueryRow(ctx, postgres.Numbered(query), args...).Scan(dest...)
 		}
 	} else {
 		db, err := sql.Open("sqlite", scratch.url+sqlite.WriterDSN)
@@ -362,12 +363,12 @@ func openPostgresCeiling(ctx context.Context, scratch *scratchStore, recs *recor
 
 // The statements in PostgreSQL's placeholders.
 var (
-	pgInsertAddress = numbered(sqlInsertAddress)
-	pgGetAddress    = numbered(sqlGetAddress)
-	pgInsertJob     = numbered(sqlInsertJob)
-	pgInsertEvent   = numbered(sqlInsertEvent)
-	pgGetJob        = numbered(sqlGetJob)
-	pgPutJob        = numbered(sqlPutJob)
+	pgInsertAddress = postgres.Numbered(sqlInsertAddress)
+	pgGetAddress    = postgres.Numbered(sqlGetAddress)
+	pgInsertJob     = postgres.Numbered(sqlInsertJob)
+	pgInsertEvent   = postgres.Numbered(sqlInsertEvent)
+	pgGetJob        = postgres.Numbered(sqlGetJob)
+	pgPutJob        = postgres.Numbered(sqlPutJob)
 )
 
 // tx is postgres.DB.Update: fn in a SERIALIZABLE transaction, run again
@@ -450,20 +451,4 @@ func (c *postgresCeiling) updateJob(ctx context.Context) error {
 func (c *postgresCeiling) close() error {
 	c.pool.Close()
 	return c.scratch.drop()
-}
-
-// numbered replaces the ? placeholders of query with $1, $2, … in order,
-// as internal/postgres writes its statements.
-func numbered(query string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

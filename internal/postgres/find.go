@@ -69,7 +69,7 @@ func findNewest[R any](ctx context.Context, q *conn, tab *table[R], w where, lim
 		query.WriteString(" AND " + c)
 	}
 	query.WriteString(" ORDER BY seq DESC LIMIT ?")
-	rows, err := q.query(ctx, numbered(query.String()), append(w.args, lim)...)
+	rows, err := q.query(ctx, Numbered(query.String()), append(w.args, lim)...)
 	if err != nil {
 		return nil, fmt.Errorf("find %s: %w", tab.noun, err)
 	}

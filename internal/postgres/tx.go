@@ -554,12 +554,14 @@ func listQuery(base string, w where) string {
 		query.WriteString(" AND " + c)
 	}
 	query.WriteString(" ORDER BY seq LIMIT ?")
-	return numbered(query.String())
+	return Numbered(query.String())
 }
 
-// numbered replaces the ? placeholders of query with $1, $2, … in order.
-// The queries built here hold no other question mark.
-func numbered(query string) string {
+// Numbered replaces the ? placeholders of query with $1, $2, … in order:
+// the store writes its statements with ?, as SQLite's are written, and
+// numbers them for PostgreSQL (so does internal/bench, for its ceiling's).
+// query must hold no other question mark.
+func Numbered(query string) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range query {
