@@ -205,6 +205,19 @@ type journeyStep struct {
 	At, Due time.Time
 }
 
+// unreadable answers, on the message page, a job's or a cluster's page
+// whose record could not be read (err): with msg, if an action on it
+// failed first, or else with why the read failed.
+func (d *dashboard) unreadable(w http.ResponseWriter, r *http.Request, nonce, title, nav string, err error, msg string) {
+	status, m := d.failed(err)
+	if msg != "" {
+		m = msg
+	}
+	v := d.signedIn(nonce, title, nav)
+	v.Error = m
+	d.render(w, r, status, "message", v)
+}
+
 func (d *dashboard) serveJob(w http.ResponseWriter, r *http.Request, nonce string) {
 	d.jobPage(w, r, nonce, r.PathValue("id"), http.StatusOK, "")
 }
@@ -213,13 +226,7 @@ func (d *dashboard) serveJob(w http.ResponseWriter, r *http.Request, nonce strin
 func (d *dashboard) jobPage(w http.ResponseWriter, r *http.Request, nonce, id string, status int, msg string) {
 	jv, err := d.cfg.Service.ViewJob(r.Context(), id)
 	if err != nil {
-		st, m := d.failed(err)
-		if msg != "" {
-			m = msg
-		}
-		v := d.signedIn(nonce, "Job", "jobs")
-		v.Error = m
-		d.render(w, r, st, "message", v)
+		d.unreadable(w, r, nonce, "Job", "jobs", err, msg)
 		return
 	}
 	j := jv.Job
@@ -340,13 +347,7 @@ func (d *dashboard) serveCluster(w http.ResponseWriter, r *http.Request, nonce s
 func (d *dashboard) clusterPage(w http.ResponseWriter, r *http.Request, nonce, id string, status int, msg string) {
 	cv, err := d.cfg.Service.ViewCluster(r.Context(), id)
 	if err != nil {
-		st, m := d.failed(err)
-		if msg != "" {
-			m = msg
-		}
-		v := d.signedIn(nonce, "Cluster", "clusters")
-		v.Error = m
-		d.render(w, r, st, "message", v)
+		d.unreadable(w, r, nonce, "Cluster", "clusters", err, msg)
 		return
 	}
 	v := d.signedIn(nonce, "Cluster "+cv.Cluster.ID, "clusters")
